@@ -1,0 +1,367 @@
+"""The `crm` command line: parse what was typed, call the application, render the answer.
+
+Every failure becomes one line on stderr: exit 1 when a rule of the log refused the
+command, 2 when the input or usage was wrong. Heavy modules are imported inside the
+commands that need them, so logging a visit starts fast."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _login_name() -> str:
+    for var in ("CRM_USER", "USER", "LOGNAME", "USERNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name at all: say so rather than fail
+        return "unknown"
+
+
+def _default_lang() -> str:
+    lang = os.environ.get("CRM_LANG") or os.environ.get("LANG", "")
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+class Settings:
+    """The global options, and the application opened on first use."""
+
+    def __init__(self, store: str, user: str, lang: str, debug: bool):
+        self.store, self.user, self.lang, self.debug = store, user, lang, debug
+        self._app: Any = None
+
+    def app(self) -> Any:
+        if self._app is None:
+            from crm.application import ProjectLog
+
+            self._app = ProjectLog(store=self.store, user=self.user)
+        return self._app
+
+    def label(self, key: str) -> str:
+        from crm.messages import label
+
+        return label(key, self.lang)
+
+    def done(self, event: str, projects: list[Any], detail: str = "") -> None:
+        """Confirm a write in one line: what was recorded, for which projects, and their stage."""
+        parts = [f"{p.name} ({self.label(p.state.stage)})" for p in projects]
+        what = self.label(event)
+        if self.lang == "zh":
+            click.echo(f"已记录{what}：{'，'.join(parts)}{detail}")
+        else:
+            click.echo(f"recorded {what}: {', '.join(parts)}{detail}")
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("--store", envvar="CRM_STORE", default="events.sqlite", show_default=True,
+              help="The event store: an SQLite file, or a postgresql:// URL. [env CRM_STORE]")
+@click.option("--user", envvar="CRM_USER", default=_login_name,
+              help="Who is recording; kept on every event. [env CRM_USER; default: login name]")
+@click.option("--lang", envvar="CRM_LANG", type=click.Choice(["en", "zh"]),
+              default=_default_lang, help="Language of labels and messages. [env CRM_LANG]")
+@click.option("--debug", is_flag=True, envvar="CRM_DEBUG",
+              help="Show a traceback when something unexpected fails.")
+@click.pass_context
+def cli(ctx: click.Context, store: str, user: str, lang: str, debug: bool) -> None:
+    """Log a zone's investment-attraction work (招商) and report on it.
+
+    Every piece of work is an event in an append-only log: nothing is updated in place
+    or deleted. Amounts take 350000000, 3.5亿 or 35000万; dates 2021-08-03, 2021/8/3 or
+    2021年8月3日.
+
+    \b
+    Example:
+      crm contact 星河光伏 --investor 星河能源集团 --sector 新能源 --planned 2亿
+      crm visit 星河光伏 --kind outbound
+      crm show 星河光伏
+    """
+    ctx.obj = Settings(store, user, lang, debug)
+
+
+def _date_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--date", "occurred_on", metavar="DATE",
+                        help="When it happened (default today): 2021-08-03, 2021/8/3, 2021年8月3日.")(f)
+
+
+def _note_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--note", help="A free-text note kept with the event.")(f)
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--investor", required=True, help="The company behind the project (客商/投资方).")
+@click.option("--sector", required=True, help="新材料, 新能源, 大健康, 数字经济 or 其他 (CRM_SECTORS).")
+@click.option("--planned", required=True, metavar="AMOUNT", help="Planned investment, e.g. 2亿.")
+@_date_option
+@click.option("--channel", help="How the lead came in (e.g. 以商招商, 展会).")
+@click.option("--region", help="Where the investor comes from.")
+@click.option("--owner", help="The team member who follows the project.")
+@click.option("--relocation", is_flag=True, help="It moves an existing local company (搬迁).")
+@_note_option
+@click.pass_obj
+def contact(s: Settings, name: str, **options: Any) -> None:
+    """Record the first contact with an investor; this creates the project (lead).
+
+    \b
+    Example:
+      crm contact 星河光伏 --investor 星河能源集团 --sector 新能源 --planned 2亿 --date 2018-03-01
+    """
+    from crm.interface import ContactInput
+
+    data = ContactInput.parse(name=name, **options)
+    project = s.app().contact(**data.model_dump())
+    s.done("ContactMade", [project])
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--kind", required=True,
+              help="outbound (外出招商), reception (接待客商), pairing (山海协作), aftercare, online.")
+@_date_option
+@click.option("--with", "participants", help="Who took part.")
+@_note_option
+@click.pass_obj
+def visit(s: Settings, names: tuple[str, ...], **options: Any) -> None:
+    """Record one visit or activity; naming several projects still counts it once.
+
+    \b
+    Example:
+      crm visit 星河光伏 --kind outbound --date 2018-03-20 --with "张三, 李四"
+      crm visit 绿源生物 智造装备 --kind pairing
+    """
+    from crm.interface import VisitInput
+
+    data = VisitInput.parse(names=names, **options)
+    projects = s.app().log_visit(**data.model_dump())
+    s.done("VisitLogged", projects, f" [{s.label(data.kind)}]")
+
+
+def _amount_command(name: str, event: str, method: str, doc: str) -> None:
+    @click.argument("name")
+    @click.option("--amount", required=True, metavar="AMOUNT", help="e.g. 10亿, 9999万, 350000000.")
+    @_date_option
+    @_note_option
+    @click.pass_obj
+    def command(s: Settings, name: str, **options: Any) -> None:
+        from crm.interface import AmountInput
+
+        data = AmountInput.parse(name=name, **options)
+        project = getattr(s.app(), method)(**data.model_dump())
+        s.done(event, [project])
+
+    command.__doc__ = doc
+    cli.command(name)(command)
+
+
+_amount_command("agree", "FrameworkAgreementSigned", "agree",
+                """Record a framework agreement (框架协议) and its intended investment.
+
+    \b
+    Example:
+      crm agree 华锂新材 --amount 8亿 --date 2019-04-01
+    """)
+_amount_command("sign", "ContractSigned", "sign",
+                """Record the investment contract (签约); its amount is the contracted investment.
+
+    \b
+    Example:
+      crm sign 华锂新材 --amount 10亿 --date 2019-10-18
+    """)
+_amount_command("capital", "CapitalArrived", "receive_capital",
+                """Record capital arriving (资金到位), as an increment; needs a signed project.
+
+    \b
+    Example:
+      crm capital 华锂新材 --amount 3亿 --date 2019-12-31
+    """)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--mu", required=True, metavar="AREA", help="Area transferred, in 亩, e.g. 120.5.")
+@click.option("--parcel", help="The parcel's number or name.")
+@click.option("--price", metavar="AMOUNT", help="The transfer price.")
+@_date_option
+@_note_option
+@click.pass_obj
+def land(s: Settings, name: str, **options: Any) -> None:
+    """Record a land transfer (土地出让) to a signed project.
+
+    \b
+    Example:
+      crm land 华锂新材 --mu 150 --parcel 2019-07号 --date 2019-11-30
+    """
+    from crm.interface import LandInput
+
+    data = LandInput.parse(name=name, **options)
+    project = s.app().transfer_land(**data.model_dump())
+    s.done("LandTransferred", [project])
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--reason", required=True, help="Why the project stops.")
+@_date_option
+@_note_option
+@click.pass_obj
+def drop(s: Settings, name: str, **options: Any) -> None:
+    """Record that a project was dropped (终止); it can be reopened.
+
+    \b
+    Example:
+      crm drop 康宁医疗 --reason 投资方资金链紧张 --date 2018-10-10
+    """
+    from crm.interface import DropInput
+
+    data = DropInput.parse(name=name, **options)
+    project = s.app().drop(**data.model_dump())
+    s.done("ProjectDropped", [project])
+
+
+@cli.command()
+@click.argument("name")
+@_date_option
+@_note_option
+@click.pass_obj
+def reopen(s: Settings, name: str, **options: Any) -> None:
+    """Reopen a dropped project; it returns to the stage it had before.
+
+    \b
+    Example:
+      crm reopen 康宁医疗 --date 2019-03-01
+    """
+    from crm.interface import ReopenInput
+
+    data = ReopenInput.parse(name=name, **options)
+    project = s.app().reopen(**data.model_dump())
+    s.done("ProjectReopened", [project])
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--format for every read command."""
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+                        default="table", show_default=True, help="How to print the answer.")(f)
+
+
+@cli.command(name="list")
+@output_options
+@click.pass_obj
+def list_(s: Settings, fmt: str) -> None:
+    """List every project with its stage and amounts.
+
+    \b
+    Example:
+      crm list
+      crm list --format json
+    """
+    from crm import render, views
+
+    rows = views.project_rows(s.app())
+    click.echo(render.render_projects(rows, fmt, s.lang))
+
+
+@cli.command()
+@click.argument("name")
+@output_options
+@click.pass_obj
+def show(s: Settings, name: str, fmt: str) -> None:
+    """Show one project: its stage, amounts, land, capital and key dates.
+
+    \b
+    Example:
+      crm show 星河光伏
+      crm show 星河光伏 --format json
+    """
+    from crm import render, views
+
+    row = views.project_row(s.app().get_project(name))
+    click.echo(render.render_project(row, fmt, s.lang))
+
+
+@cli.command()
+@click.argument("name")
+@output_options
+@click.pass_obj
+def history(s: Settings, name: str, fmt: str) -> None:
+    """Every event of a project, oldest first: when it happened, when and by whom it was
+    recorded, and what it said.
+
+    \b
+    Example:
+      crm history 星河光伏
+      crm history 星河光伏 --format json
+    """
+    from crm import render, views
+
+    rows = views.history_rows(s.app(), name)
+    click.echo(render.render_history(rows, fmt, s.lang))
+
+
+# -- the edge: one line per error ------------------------------------------------------
+
+
+def _early_lang(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return _default_lang()
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"crm: {message}", err=True)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _early_lang(argv)
+    debug = "--debug" in argv or bool(os.environ.get("CRM_DEBUG"))
+    from crm.domain.errors import CrmError
+
+    try:
+        result = cli.main(args=argv, prog_name="crm", standalone_mode=False)
+    except click.exceptions.UsageError as e:
+        where = f" (see 'crm {e.ctx.info_name} --help')" if e.ctx and e.ctx.parent else ""
+        if e.ctx is not None and e.ctx.parent is None and e.ctx.info_name:
+            where = " (see 'crm --help')"
+        return _fail(e.format_message().replace("\n", " ") + where, 2)
+    except click.exceptions.Abort:
+        return _fail("aborted", 1)
+    except CrmError as e:
+        return _fail(e.message(lang), e.exit_code)
+    except click.ClickException as e:
+        return _fail(e.format_message(), e.exit_code)
+    except Exception as e:  # noqa: BLE001 - the edge: anything else is a bug or a broken store
+        if debug:
+            raise
+        return _fail(_unexpected(e), 1)
+    return result if isinstance(result, int) else 0
+
+
+def _unexpected(e: Exception) -> str:
+    from eventsourcing.persistence import PersistenceError
+
+    if isinstance(e, PersistenceError):
+        return f"the event store failed: {e} (run with --debug for details)"
+    return f"unexpected {type(e).__name__}: {e} (run with --debug for the traceback)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The use cases of the log: load the project, call it, save what it decided.
+
+A writer that loses a race with another writer (the store refuses its events because the
+project moved on) reloads the project and tries again, a bounded number of times."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import Environment, get_topic
+
+from crm import clock
+from crm.domain import errors
+from crm.domain.project import Project
+from crm.domain.values import name_key, project_id
+from crm.store import DEFAULT_STORE, store_env
+
+MAX_ATTEMPTS = 8
+CONTACT_TOPIC = get_topic(Project.ContactMade)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ProjectLog(Application):
+    """The zone's log of investment work."""
+
+    name = "crm"
+
+    def __init__(self, store: str = DEFAULT_STORE, user: str = "unknown",
+                 env: dict[str, str] | None = None):
+        self.store = store
+        self.user = user
+        super().__init__({**store_env(store), **(env or {})})
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # Settings come from --store alone, never from stray variables in os.environ.
+        return Environment(name, dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get_project(self, name: str) -> Project:
+        try:
+            return self.repository.get(project_id(name))
+        except AggregateNotFoundError:
+            raise errors.ProjectNotFound(name=name) from None
+
+    def project_ids(self, page: int = 1000) -> Iterator[UUID]:
+        """Every project's id, in the order they were contacted."""
+        start = 0
+        while True:
+            notes = self.recorder.select_notifications(
+                start, page, topics=[CONTACT_TOPIC], inclusive_of_start=False)
+            for n in notes:
+                yield n.originator_id
+            if len(notes) < page:
+                return
+            start = notes[-1].id
+
+    def projects(self) -> Iterator[Project]:
+        for pid in self.project_ids():
+            yield self.repository.get(pid)
+
+    def stored_events(self, name: str) -> list[Any]:
+        """The project's events as recorded, oldest first."""
+        project = self.get_project(name)
+        return list(self.events.get(project.id))
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _common(self, occurred_on: date | None, note: str | None) -> dict[str, Any]:
+        now = clock.now()
+        today = clock.today()
+        return {"occurred_on": occurred_on or today, "today": today, "timestamp": now,
+                "recorded_by": self.user, "note": note}
+
+    def contact(self, *, name: str, investor: str, sector: str, planned: Decimal,
+                occurred_on: date | None = None, note: str | None = None,
+                channel: str | None = None, region: str | None = None,
+                owner: str | None = None, relocation: bool = False) -> Project:
+        self._refuse_taken_name(name)
+        project = Project.make_contact(
+            name=name, investor=investor, sector=sector, planned=planned, channel=channel,
+            region=region, owner=owner, relocation=relocation,
+            **self._common(occurred_on, note))
+        try:
+            self.save(project)
+        except IntegrityError:
+            # Another process registered the same name between our check and our save.
+            self._refuse_taken_name(name)
+            raise
+        return project
+
+    def _refuse_taken_name(self, name: str) -> None:
+        if self.recorder.select_events(project_id(name), limit=1):
+            existing = self.repository.get(project_id(name)).name
+            raise errors.DuplicateName(name=name, existing=existing)
+
+    def log_visit(self, *, names: Sequence[str], kind: str, occurred_on: date | None = None,
+                  participants: str | None = None, note: str | None = None) -> list[Project]:
+        """One activity, however many projects it concerned: each project's history gets
+        the visit, all saved together, sharing one visit id so counts see it once."""
+        seen: set[str] = set()
+        for name in names:
+            if name_key(name) in seen:
+                raise errors.DuplicateInVisit(name=name)
+            seen.add(name_key(name))
+        visit_id = uuid.uuid4()
+        common = self._common(occurred_on, note)
+
+        def visit(projects: list[Project]) -> None:
+            everyone = [p.name for p in projects]
+            for project in projects:
+                project.log_visit(kind=kind, visit_id=visit_id, projects=everyone,
+                                  participants=participants, **common)
+
+        return self._change(names, visit)
+
+    def agree(self, *, name: str, amount: Decimal, occurred_on: date | None = None,
+              note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].sign_framework(amount=amount, **common))[0]
+
+    def sign(self, *, name: str, amount: Decimal, occurred_on: date | None = None,
+             note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].sign_contract(amount=amount, **common))[0]
+
+    def transfer_land(self, *, name: str, mu: Decimal, parcel: str | None = None,
+                      price: Decimal | None = None, occurred_on: date | None = None,
+                      note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].transfer_land(
+            mu=mu, parcel=parcel, price=price, **common))[0]
+
+    def receive_capital(self, *, name: str, amount: Decimal, occurred_on: date | None = None,
+                        note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].receive_capital(amount=amount, **common))[0]
+
+    def drop(self, *, name: str, reason: str, occurred_on: date | None = None,
+             note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].drop(reason=reason, **common))[0]
+
+    def reopen(self, *, name: str, occurred_on: date | None = None,
+               note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].reopen(**common))[0]
+
+    def _change(self, names: Sequence[str],
+                decide: Callable[[list[Project]], None]) -> list[Project]:
+        """Load, decide, save; on losing a race to another writer, start again."""
+        for _attempt in range(MAX_ATTEMPTS):
+            projects = [self.get_project(name) for name in names]
+            decide(projects)
+            try:
+                self.save(*projects)
+            except IntegrityError:
+                continue
+            return projects
+        raise errors.ConcurrentChange(name=", ".join(names), attempts=MAX_ATTEMPTS)

@@ -1,0 +1,1 @@
+"""The domain: the Project aggregate, its events and rules, and value types."""

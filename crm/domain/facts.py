@@ -1,0 +1,202 @@
+"""Folding a project's facts, in business-date order, into its state on any date.
+
+The aggregate uses this to enforce rules, the projections to fill the read models: one
+definition of what a log of work means, so views and rules can never disagree."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from crm.domain.values import (
+    CAPITAL, DROPPED, FORWARD_STAGES, FRAMEWORK, LAND, LEAD, NEGOTIATING, SIGNED, STAGE_RANK,
+    investment_of,
+)
+
+CONTACT = "ContactMade"
+VISIT = "VisitLogged"
+AGREEMENT = "FrameworkAgreementSigned"
+SIGNING = "ContractSigned"
+LAND_TRANSFER = "LandTransferred"
+CAPITAL_ARRIVAL = "CapitalArrived"
+DROP = "ProjectDropped"
+REOPEN = "ProjectReopened"
+CORRECTION = "EventCorrected"
+
+#: The stage each kind of fact moves a project forward to (never backwards).
+ADVANCES_TO = {
+    CONTACT: LEAD,
+    VISIT: NEGOTIATING,
+    AGREEMENT: FRAMEWORK,
+    SIGNING: SIGNED,
+    LAND_TRANSFER: LAND,
+    CAPITAL_ARRIVAL: CAPITAL,
+}
+
+#: The fields of the contact that describe the project rather than an amount or a date.
+PROFILE_FIELDS = ("name", "investor", "sector", "channel", "region", "owner", "relocation")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One recorded event of a project, as the domain reads it."""
+
+    seq: int  # its position in the project's history, 1 = the contact
+    event: str  # the event's name, e.g. "ContractSigned"
+    occurred_on: date
+    recorded_at: datetime
+    recorded_by: str
+    fields: Mapping[str, Any]
+    voided: bool = False
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(name, default)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A later fact that supersedes an earlier one's fields, or voids it."""
+
+    seq: int
+    target: int
+    changes: Mapping[str, Any]
+    void: bool
+    reason: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+@dataclass
+class ProjectState:
+    """What a project is on a given business date."""
+
+    name: str = ""
+    investor: str = ""
+    sector: str = ""
+    channel: str | None = None
+    region: str | None = None
+    owner: str | None = None
+    relocation: bool = False
+    stage: str = LEAD
+    rank: int = 0
+    planned: Decimal | None = None
+    framework: Decimal | None = None
+    contracted: Decimal | None = None
+    capital: Decimal | None = None
+    land_mu: Decimal | None = None
+    land_parcels: int = 0
+    contact_date: date | None = None
+    framework_date: date | None = None
+    signed_date: date | None = None
+    dropped_on: date | None = None
+    last_activity: date | None = None
+    stage_since: date | None = None
+    stage_dates: dict[str, date] = field(default_factory=dict)
+
+    @property
+    def investment(self) -> Decimal:
+        return investment_of(self.planned, self.framework, self.contracted)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.rank >= STAGE_RANK[SIGNED]
+
+    def copy(self) -> ProjectState:
+        return dataclasses.replace(self, stage_dates=dict(self.stage_dates))
+
+
+def effective_facts(facts: Iterable[Fact], corrections: Iterable[Correction]) -> list[Fact]:
+    """The facts as they now stand: each correction's changes merged into its target,
+    later corrections over earlier ones; voided facts are dropped."""
+    by_seq = {f.seq: f for f in facts}
+    for c in corrections:
+        target = by_seq.get(c.target)
+        if target is None:
+            continue
+        if c.void:
+            by_seq[c.target] = dataclasses.replace(target, voided=True)
+            continue
+        changes = dict(c.changes)
+        occurred_on = changes.pop("occurred_on", target.occurred_on)
+        by_seq[c.target] = dataclasses.replace(
+            target, occurred_on=occurred_on, fields={**target.fields, **changes}
+        )
+    return [f for f in by_seq.values() if not f.voided]
+
+
+def business_order(facts: Iterable[Fact]) -> list[Fact]:
+    """Facts in the order they happened: by business date, then as they were recorded
+    (the contact always first, since nothing can precede it)."""
+    return sorted(facts, key=lambda f: (f.event != CONTACT, f.occurred_on, f.seq))
+
+
+def apply_fact(state: ProjectState, fact: Fact) -> None:
+    """Evolve `state` by one fact. Trusts the fact: the rules were checked when it was
+    recorded."""
+    kind = fact.event
+    on = fact.occurred_on
+    before = state.stage
+    if kind == CONTACT:
+        for name in PROFILE_FIELDS:
+            if name in fact.fields:
+                setattr(state, name, fact.fields[name])
+        state.relocation = bool(state.relocation)
+        state.planned = fact.get("planned")
+        state.contact_date = on
+    elif kind == AGREEMENT:
+        state.framework = fact.get("amount")
+        state.framework_date = on
+    elif kind == SIGNING:
+        state.contracted = fact.get("amount")
+        state.signed_date = on
+    elif kind == LAND_TRANSFER:
+        state.land_mu = (state.land_mu or Decimal(0)) + fact.get("mu")
+        state.land_parcels += 1
+    elif kind == CAPITAL_ARRIVAL:
+        state.capital = (state.capital or Decimal(0)) + fact.get("amount")
+    elif kind == DROP:
+        state.dropped_on = on
+    elif kind == REOPEN:
+        state.dropped_on = None
+    advance = ADVANCES_TO.get(kind)
+    if advance is not None:
+        state.rank = max(state.rank, STAGE_RANK[advance])
+    state.stage = DROPPED if state.dropped_on is not None else FORWARD_STAGES[state.rank]
+    if state.stage != before or state.stage_since is None:
+        state.stage_since = on
+        state.stage_dates.setdefault(state.stage, on)
+    if state.last_activity is None or on > state.last_activity:
+        state.last_activity = on
+
+
+def fold(facts: Iterable[Fact], as_of: date | None = None) -> ProjectState | None:
+    """The project's state at the end of business day `as_of` (default: everything),
+    or None when it had not been contacted by then."""
+    state: ProjectState | None = None
+    for fact in business_order(facts):
+        if as_of is not None and fact.occurred_on > as_of:
+            if fact.event == CONTACT:
+                return None
+            continue
+        if state is None:
+            state = ProjectState()
+        apply_fact(state, fact)
+    return state
+
+
+def timeline(facts: Iterable[Fact]) -> list[tuple[date, ProjectState]]:
+    """The project's state after each business day on which something happened,
+    oldest first: the state holds from that date until the next entry's date."""
+    steps: list[tuple[date, ProjectState]] = []
+    state = ProjectState()
+    ordered: Sequence[Fact] = business_order(facts)
+    for i, fact in enumerate(ordered):
+        apply_fact(state, fact)
+        last_of_day = i + 1 == len(ordered) or ordered[i + 1].occurred_on != fact.occurred_on
+        if last_of_day:
+            steps.append((fact.occurred_on, state.copy()))
+    return steps
+

@@ -1,0 +1,253 @@
+"""What a person types -> domain values: amounts, areas, dates, kinds, sectors, names.
+
+Each parser accepts the forms a zone's staff write (3.5亿, 35000万元, 2021年8月3日, 外出招商)
+and refuses anything else with `InvalidValue` naming the option and the value. The pydantic
+models bundle them per command, so the CLI hands the application only clean values."""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
+
+from crm.domain.errors import InvalidValue
+from crm.domain.values import AREA_QUANTUM, DEFAULT_SECTORS, FEN, VISIT_KINDS, WAN, YI, canonical
+
+AMOUNT_EXPECTED = "an amount in yuan such as 350000000, 3.5亿, 3.5亿元, 35000万 or 35000万元"
+AREA_EXPECTED = "an area in 亩 such as 120.5"
+DATE_EXPECTED = "a date such as 2021-08-03, 2021/8/3 or 2021年8月3日"
+
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_AMOUNT = re.compile(rf"({_NUMBER})(亿元|亿|万元|万|元)?")
+_AREA = re.compile(rf"({_NUMBER})(亩)?")
+_DATES = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+)
+_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+MAX_AMOUNT = Decimal(10) ** 14  # 1,000,000亿 yuan: more than any zone will ever sign
+MAX_AREA = Decimal(10) ** 9
+_UNITS = {None: Decimal(1), "元": Decimal(1), "万": WAN, "万元": WAN, "亿": YI, "亿元": YI}
+
+VISIT_KIND_ALIASES = {
+    **{kind: kind for kind in VISIT_KINDS},
+    "外出招商": "outbound", "外出": "outbound", "出访": "outbound",
+    "接待客商": "reception", "接待": "reception", "来访": "reception",
+    "山海协作": "pairing", "结对": "pairing", "结对活动": "pairing",
+    "山海协作结对活动": "pairing", "对接": "pairing",
+    "服务": "aftercare", "回访": "aftercare", "跟踪服务": "aftercare", "签约后服务": "aftercare",
+    "线上": "online", "在线": "online", "视频": "online", "网上": "online",
+}
+
+SECTOR_ALIASES = {
+    "new-materials": "新材料", "new materials": "新材料", "materials": "新材料",
+    "new-energy": "新能源", "new energy": "新能源", "energy": "新能源",
+    "big-health": "大健康", "big health": "大健康", "health": "大健康",
+    "digital-economy": "数字经济", "digital economy": "数字经济", "digital": "数字经济",
+    "other": "其他", "others": "其他", "其它": "其他",
+}
+
+
+def _clean(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+
+
+def parse_amount(text: Any, option: str = "--amount") -> Decimal:
+    """Exact yuan from `350000000`, `3.5亿`, `3.5亿元`, `35000万`, `35000万元`."""
+    if isinstance(text, Decimal):
+        return text
+    cleaned = _clean(text)
+    match = _AMOUNT.fullmatch(cleaned) if len(cleaned) <= 40 else None
+    if match is None:
+        raise InvalidValue(option=option, value=str(text), expected=AMOUNT_EXPECTED)
+    with localcontext(prec=100):
+        amount = Decimal(match.group(1).replace(",", "")) * _UNITS[match.group(2)]
+    if abs(amount) >= MAX_AMOUNT:
+        raise InvalidValue(option=option, value=str(text),
+                           expected=AMOUNT_EXPECTED + " (below 1,000,000亿)")
+    if amount != amount.quantize(FEN, rounding="ROUND_DOWN"):
+        raise InvalidValue(option=option, value=str(text),
+                           expected=AMOUNT_EXPECTED + " (to the fen, 0.01 yuan)")
+    return canonical(amount)
+
+
+def parse_area(text: Any, option: str = "--mu") -> Decimal:
+    """Exact 亩 from `120.5` or `120.5亩`, to a ten-thousandth of a 亩."""
+    if isinstance(text, Decimal):
+        return text
+    cleaned = _clean(text)
+    match = _AREA.fullmatch(cleaned) if len(cleaned) <= 40 else None
+    if match is None:
+        raise InvalidValue(option=option, value=str(text), expected=AREA_EXPECTED)
+    area = Decimal(match.group(1).replace(",", ""))
+    if abs(area) >= MAX_AREA:
+        raise InvalidValue(option=option, value=str(text),
+                           expected=AREA_EXPECTED + " (below 1,000,000,000 亩)")
+    if area != area.quantize(AREA_QUANTUM, rounding="ROUND_DOWN"):
+        raise InvalidValue(option=option, value=str(text),
+                           expected=AREA_EXPECTED + " (at most 4 decimal places)")
+    return canonical(area)
+
+
+def parse_date(text: Any, option: str = "--date") -> date:
+    """A calendar date from `2021-08-03`, `2021/8/3` or `2021年8月3日`."""
+    if isinstance(text, date):
+        return text
+    cleaned = _clean(text)
+    for pattern in _DATES:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                raise InvalidValue(option=option, value=str(text),
+                                   expected=DATE_EXPECTED + " that exists on the calendar") from None
+    raise InvalidValue(option=option, value=str(text), expected=DATE_EXPECTED)
+
+
+def parse_quarter(text: Any, option: str = "QUARTER") -> tuple[int, int]:
+    match = _QUARTER.fullmatch(_clean(text))
+    if match is None:
+        raise InvalidValue(option=option, value=str(text), expected="a quarter such as 2021Q3")
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_visit_kind(text: Any, option: str = "--kind") -> str:
+    key = _clean(text).lower()
+    kind = VISIT_KIND_ALIASES.get(key)
+    if kind is None:
+        raise InvalidValue(option=option, value=str(text),
+                           expected="one of " + ", ".join(VISIT_KINDS)
+                           + " (外出招商, 接待客商, 山海协作, 服务, 线上)")
+    return kind
+
+
+def sectors() -> tuple[str, ...]:
+    """The zone's sectors: `CRM_SECTORS` (comma-separated) or the default "3+1" and 其他."""
+    configured = os.environ.get("CRM_SECTORS", "")
+    names = tuple(s.strip() for s in re.split(r"[,，、]", configured) if s.strip())
+    return names or DEFAULT_SECTORS
+
+
+def parse_sector(text: Any, option: str = "--sector") -> str:
+    known = sectors()
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    by_key = {unicodedata.normalize("NFKC", s).casefold(): s for s in known}
+    sector = by_key.get(raw.casefold()) or SECTOR_ALIASES.get(raw.casefold())
+    if sector is None or sector not in known:
+        raise InvalidValue(option=option, value=str(text), expected="one of " + ", ".join(known))
+    return sector
+
+
+def parse_name(text: Any, option: str = "NAME") -> str:
+    name = unicodedata.normalize("NFC", str(text)).strip()
+    if not name or len(name) > 100 or any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidValue(option=option, value=str(text),
+                           expected="a project name of 1 to 100 printable characters")
+    return name
+
+
+def parse_text(text: Any, option: str) -> str | None:
+    if text is None:
+        return None
+    value = str(text).strip()
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+        raise InvalidValue(option=option, value=value, expected="printable text")
+    return value or None
+
+
+#: Fields whose command-line option is not simply --field-name.
+OPTION_NAMES = {"occurred_on": "--date", "participants": "--with", "names": "NAME",
+                "name": "NAME"}
+
+
+def option_name(field: str | None) -> str:
+    field = field or ""
+    return OPTION_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
+def _field(parser: Any) -> Any:
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        return parser(value, option_name(info.field_name))
+    return BeforeValidator(validate)
+
+
+def _required_text(value: Any, info: ValidationInfo) -> str:
+    option = option_name(info.field_name)
+    text = parse_text(value, option)
+    if text is None:
+        raise InvalidValue(option=option, value="", expected="some text")
+    return text
+
+
+Amount = Annotated[Decimal, _field(parse_amount)]
+Area = Annotated[Decimal, _field(parse_area)]
+BusinessDate = Annotated[date, _field(parse_date)]
+VisitKind = Annotated[str, _field(parse_visit_kind)]
+Sector = Annotated[str, _field(parse_sector)]
+Name = Annotated[str, BeforeValidator(lambda v: parse_name(v))]
+Text = Annotated[str | None, BeforeValidator(lambda v, info: parse_text(v, option_name(info.field_name)))]
+RequiredText = Annotated[str, BeforeValidator(_required_text)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    occurred_on: BusinessDate | None = None
+    note: Text = None
+
+    @classmethod
+    def parse(cls, **values: Any) -> Any:
+        """Validate, turning pydantic's own complaints into one `InvalidValue`."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            first = e.errors()[0]
+            option = option_name(str(first["loc"][0])) if first["loc"] else "input"
+            raise InvalidValue(option=option, value=str(first.get("input")),
+                               expected=first["msg"]) from None
+
+
+class ContactInput(Input):
+    name: Name
+    investor: RequiredText
+    sector: Sector
+    planned: Amount
+    channel: Text = None
+    region: Text = None
+    owner: Text = None
+    relocation: bool = False
+
+
+class VisitInput(Input):
+    names: tuple[Name, ...]
+    kind: VisitKind
+    participants: Text = None
+
+
+class AmountInput(Input):
+    name: Name
+    amount: Amount
+
+
+class LandInput(Input):
+    name: Name
+    mu: Area
+    parcel: Text = None
+    price: Amount | None = None
+
+
+class DropInput(Input):
+    name: Name
+    reason: RequiredText
+
+
+class ReopenInput(Input):
+    name: Name

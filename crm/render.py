@@ -1,0 +1,185 @@
+"""Turning rows into what a person reads: tables aligned by display width, JSON, CSV,
+Markdown. Money is exact everywhere; tables show it in 亿 or 万."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from crm.domain.values import WAN, YI, canonical
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def yuan(amount: Decimal | None) -> str | None:
+    """Exact decimal yuan, as JSON and CSV carry it."""
+    if amount is None:
+        return None
+    return format(canonical(amount), "f")
+
+
+def money(amount: Decimal | None) -> str:
+    """Exact and short, for tables: 3.5亿, 9999万, 8000元. Parses back to the same amount."""
+    if amount is None:
+        return ""
+    magnitude = abs(amount)
+    if magnitude >= YI:
+        return f"{format(canonical(amount / YI), 'f')}亿"
+    if magnitude >= WAN:
+        return f"{format(canonical(amount / WAN), 'f')}万"
+    return f"{format(canonical(amount), 'f')}元"
+
+
+def money_yi(amount: Decimal | None) -> str:
+    """亿元 to two decimals, the way a report states investment."""
+    if amount is None:
+        return ""
+    return f"{(amount / YI).quantize(Decimal('0.01'))}"
+
+
+def area(mu: Decimal | None) -> str:
+    return "" if mu is None else format(canonical(mu), "f")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: exact decimals as strings, dates in ISO form."""
+    if isinstance(value, Decimal):
+        return yuan(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(plain(data), ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    columns = list(columns or (rows[0].keys() if rows else []))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _csv_cell(plain(row.get(c)))
+                         for c in columns])
+    return out.getvalue().rstrip("\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def grid(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table",
+         align: Sequence[str] | None = None) -> str:
+    """A table whose columns line up in a terminal, Chinese included (display width)."""
+    import tabulate as tab
+
+    tab.WIDE_CHARS_MODE = True
+    tablefmt = "github" if fmt == "markdown" else "simple"
+    if not rows:
+        rows = []
+    return tab.tabulate(rows, headers=list(headers), tablefmt=tablefmt,
+                        disable_numparse=True, colalign=align)
+
+
+# -- the read commands' shapes ---------------------------------------------------------
+
+PROJECT_COLUMNS = ("name", "investor", "sector", "stage", "planned_investment",
+                   "contracted_investment", "capital_arrived", "land_mu", "last_activity")
+MONEY_FIELDS = frozenset({"planned_investment", "framework_investment", "contracted_investment",
+                          "capital_arrived", "amount", "price", "planned"})
+LABELLED_VALUES = frozenset({"stage", "kind", "event"})
+
+
+def cell(key: str, value: Any, lang: str) -> str:
+    """One value as a table shows it."""
+    from crm.messages import label
+
+    if value is None:
+        return ""
+    if key in MONEY_FIELDS:
+        return money(value)
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if key in LABELLED_VALUES:
+        return label(str(value), lang)
+    if isinstance(value, Decimal):
+        return area(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S %z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def render_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str,
+                lang: str) -> str:
+    from crm.messages import label
+
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        return to_csv(rows, list(rows[0].keys()) if rows else columns)
+    body = [[cell(c, r.get(c), lang) for c in columns] for r in rows]
+    return grid(body, [label(c, lang) for c in columns], fmt)
+
+
+def render_projects(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
+    return render_rows(rows, PROJECT_COLUMNS, fmt, lang)
+
+
+def render_project(row: Mapping[str, Any], fmt: str, lang: str) -> str:
+    from crm.messages import label
+
+    if fmt == "json":
+        return to_json(row)
+    if fmt == "csv":
+        return to_csv([row])
+    body = [[label(k, lang), cell(k, v, lang)] for k, v in row.items() if v not in (None, "")]
+    if fmt == "markdown":
+        return grid(body, [label("field", lang), label("value", lang)], fmt)
+    import tabulate as tab
+
+    tab.WIDE_CHARS_MODE = True
+    return tab.tabulate(body, tablefmt="plain", disable_numparse=True)
+
+
+HISTORY_COLUMNS = ("position", "occurred_on", "event", "details", "recorded_at", "recorded_by")
+_HISTORY_FIXED = frozenset({"position", "event", "occurred_on", "recorded_at", "recorded_by"})
+
+
+def render_history(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
+    from crm.messages import label
+
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        columns: list[str] = []
+        for r in rows:
+            columns += [k for k in r if k not in columns]
+        return to_csv(rows, columns)
+    body = []
+    for r in rows:
+        details = "; ".join(f"{label(k, lang)}={cell(k, v, lang)}" for k, v in r.items()
+                            if k not in _HISTORY_FIXED and v not in (None, "", False)
+                            and k != "visit_id")
+        body.append([cell(c, r.get(c), lang) if c != "details" else details
+                     for c in HISTORY_COLUMNS])
+    return grid(body, [label(c, lang) for c in HISTORY_COLUMNS], fmt)

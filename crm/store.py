@@ -1,0 +1,73 @@
+"""Choosing and opening the event store from --store / CRM_STORE.
+
+A path (default `events.sqlite`) is the embedded SQLite store; a `postgresql://` URL is a
+team's shared server. Either way every stored event is bound into a hash chain, in the
+same transaction that stores it (see `crm.chain`)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from crm.chain import CHAIN_TABLE, GENESIS, chain_links
+from crm.domain.errors import StoreUnavailable
+
+DEFAULT_STORE = "events.sqlite"
+
+
+def is_postgres(store: str) -> bool:
+    return store.startswith(("postgresql://", "postgres://"))
+
+
+def store_env(store: str) -> dict[str, str]:
+    """The eventsourcing settings for a store."""
+    if is_postgres(store):
+        raise StoreUnavailable(store="postgresql://…", reason="PostgreSQL stores are not supported yet")
+    path = Path(store).expanduser()
+    if path.is_dir():
+        raise StoreUnavailable(store=store, reason="it is a folder; give a file such as events.sqlite")
+    if not path.parent.exists():
+        raise StoreUnavailable(store=store, reason=f"the folder {path.parent} does not exist")
+    if path.exists() and path.stat().st_size and not _looks_like_sqlite(path):
+        raise StoreUnavailable(store=store, reason="it is not an SQLite database")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": os.environ.get("CRM_LOCK_TIMEOUT", "30"),
+        "APPLICATION_RECORDER_TOPIC": "crm.store:ChainedSQLiteApplicationRecorder",
+    }
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(16) == b"SQLite format 3\x00"
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, linking each new event into the log's hash chain.
+
+    The inserts take SQLite's single write lock before the last link is read, so
+    concurrent writers each extend the chain from the true head."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
+            "position INTEGER PRIMARY KEY, link BLOB NOT NULL)",
+        ]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if not positions:
+            return positions
+        c.execute(f"SELECT link FROM {CHAIN_TABLE} WHERE position < ? "
+                  "ORDER BY position DESC LIMIT 1", (positions[0],))
+        row = c.fetchone()
+        links = chain_links(row[0] if row else GENESIS, positions, stored_events)
+        c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, link) VALUES (?, ?)", links)
+        return positions

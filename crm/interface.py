@@ -57,41 +57,37 @@ def _clean(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
 
 
-def parse_amount(text: Any, option: str = "--amount") -> Decimal:
-    """Exact yuan from `350000000`, `3.5亿`, `3.5亿元`, `35000万`, `35000万元`."""
+def _parse_quantity(text: Any, option: str, pattern: re.Pattern[str], units: dict[Any, Decimal],
+                    expected: str, limit: tuple[Decimal, str],
+                    quantum: tuple[Decimal, str]) -> Decimal:
+    """A number with an optional unit, exact, within `limit`, to no finer than `quantum`."""
     if isinstance(text, Decimal):
         return text
     cleaned = _clean(text)
-    match = _AMOUNT.fullmatch(cleaned) if len(cleaned) <= 40 else None
+    match = pattern.fullmatch(cleaned) if len(cleaned) <= 40 else None
     if match is None:
-        raise InvalidValue(option=option, value=str(text), expected=AMOUNT_EXPECTED)
+        raise InvalidValue(option=option, value=str(text), expected=expected)
     with localcontext(prec=100):
-        amount = Decimal(match.group(1).replace(",", "")) * _UNITS[match.group(2)]
-    if abs(amount) >= MAX_AMOUNT:
-        raise InvalidValue(option=option, value=str(text),
-                           expected=AMOUNT_EXPECTED + " (below 1,000,000亿)")
-    if amount != amount.quantize(FEN, rounding="ROUND_DOWN"):
-        raise InvalidValue(option=option, value=str(text),
-                           expected=AMOUNT_EXPECTED + " (to the fen, 0.01 yuan)")
-    return canonical(amount)
+        value = Decimal(match.group(1).replace(",", "")) * units[match.group(2)]
+    for broken, (bound, hint) in ((abs(value) >= limit[0], limit),
+                                  (value != value.quantize(quantum[0], rounding="ROUND_DOWN"),
+                                   quantum)):
+        if broken:
+            raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({hint})")
+    return canonical(value)
+
+
+def parse_amount(text: Any, option: str = "--amount") -> Decimal:
+    """Exact yuan from `350000000`, `3.5亿`, `3.5亿元`, `35000万`, `35000万元`."""
+    return _parse_quantity(text, option, _AMOUNT, _UNITS, AMOUNT_EXPECTED,
+                           (MAX_AMOUNT, "below 1,000,000亿"), (FEN, "to the fen, 0.01 yuan"))
 
 
 def parse_area(text: Any, option: str = "--mu") -> Decimal:
     """Exact 亩 from `120.5` or `120.5亩`, to a ten-thousandth of a 亩."""
-    if isinstance(text, Decimal):
-        return text
-    cleaned = _clean(text)
-    match = _AREA.fullmatch(cleaned) if len(cleaned) <= 40 else None
-    if match is None:
-        raise InvalidValue(option=option, value=str(text), expected=AREA_EXPECTED)
-    area = Decimal(match.group(1).replace(",", ""))
-    if abs(area) >= MAX_AREA:
-        raise InvalidValue(option=option, value=str(text),
-                           expected=AREA_EXPECTED + " (below 1,000,000,000 亩)")
-    if area != area.quantize(AREA_QUANTUM, rounding="ROUND_DOWN"):
-        raise InvalidValue(option=option, value=str(text),
-                           expected=AREA_EXPECTED + " (at most 4 decimal places)")
-    return canonical(area)
+    return _parse_quantity(text, option, _AREA, {None: Decimal(1), "亩": Decimal(1)},
+                           AREA_EXPECTED, (MAX_AREA, "below 1,000,000,000 亩"),
+                           (AREA_QUANTUM, "at most 4 decimal places"))
 
 
 def parse_date(text: Any, option: str = "--date") -> date:

@@ -258,38 +258,74 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
                         default="table", show_default=True, help="How to print the answer.")(f)
 
 
+def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--as-of for the read commands that show the world on a business date."""
+    return click.option("--as-of", "as_of", metavar="DATE",
+                        help="The world as it stood at the end of that business day.")(f)
+
+
+def _as_of(value: str | None) -> Any:
+    if value is None:
+        return None
+    from crm.interface import parse_date
+
+    return parse_date(value, "--as-of")
+
+
+def _read_models(s: Settings) -> Any:
+    """The read models' engine, first brought up to the log's last event."""
+    from projections.projector import Projector
+
+    projector = Projector(s.app())
+    projector.catch_up()
+    return projector.engine
+
+
 @cli.command(name="list")
+@read_options
 @output_options
 @click.pass_obj
-def list_(s: Settings, fmt: str) -> None:
+def list_(s: Settings, as_of: str | None, fmt: str) -> None:
     """List every project with its stage and amounts.
 
     \b
     Example:
       crm list
-      crm list --format json
+      crm list --as-of 2021-06-30 --format json
     """
-    from crm import render, views
+    from crm import clock, render
+    from projections import views
 
-    rows = views.project_rows(s.app())
+    on = _as_of(as_of)
+    with _read_models(s).connect() as conn:
+        rows = views.project_rows(conn, today=clock.today(), as_of=on)
     click.echo(render.render_projects(rows, fmt, s.lang))
 
 
 @cli.command()
 @click.argument("name")
+@read_options
 @output_options
 @click.pass_obj
-def show(s: Settings, name: str, fmt: str) -> None:
+def show(s: Settings, name: str, as_of: str | None, fmt: str) -> None:
     """Show one project: its stage, amounts, land, capital and key dates.
 
     \b
     Example:
       crm show 星河光伏
-      crm show 星河光伏 --format json
+      crm show 星河光伏 --as-of 2019-06-30 --format json
     """
-    from crm import render, views
+    from crm import clock, render
+    from crm.domain.errors import ProjectNotFound
+    from projections import views
 
-    row = views.project_row(s.app().get_project(name))
+    on = _as_of(as_of)
+    with _read_models(s).connect() as conn:
+        rows = views.project_rows(conn, today=clock.today(), as_of=on, name=name)
+    if not rows:
+        raise ProjectNotFound(name=name)
+    row = rows[0]
+    row.pop("investment")
     click.echo(render.render_project(row, fmt, s.lang))
 
 
@@ -306,10 +342,114 @@ def history(s: Settings, name: str, fmt: str) -> None:
       crm history 星河光伏
       crm history 星河光伏 --format json
     """
-    from crm import render, views
+    from crm import render
 
-    rows = views.history_rows(s.app(), name)
-    click.echo(render.render_history(rows, fmt, s.lang))
+    click.echo(render.render_history(s.app().history(name), fmt, s.lang))
+
+
+@cli.command()
+@click.option("--stage", "stage_names", multiple=True, metavar="STAGE",
+              help="Only this stage (repeatable): lead, negotiating, framework, signed, land, "
+                   "capital, dropped (or 在谈, 签约 …).")
+@click.option("--sector", help="Only this sector.")
+@click.option("--owner", help="Only projects this team member follows.")
+@click.option("--totals", is_flag=True, help="Only the totals by stage and the two headlines.")
+@read_options
+@output_options
+@click.pass_obj
+def pipeline(s: Settings, stage_names: tuple[str, ...], sector: str | None, owner: str | None,
+             totals: bool, as_of: str | None, fmt: str) -> None:
+    """The pipeline: every live project by stage, with 在谈 (under negotiation) and 签约
+    (signed) totals. Tables show money in 亿元; JSON and CSV give exact yuan.
+
+    \b
+    Example:
+      crm pipeline
+      crm pipeline --stage negotiating --stage framework --sector 新能源
+      crm pipeline --as-of 2021-09-30 --totals
+    """
+    from crm import clock, render
+    from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES
+    from crm.interface import parse_sector, parse_stage
+    from projections import views
+
+    on = _as_of(as_of)
+    chosen: list[str] = []
+    for name in stage_names:
+        chosen += [st for st in parse_stage(name) if st not in chosen]
+    stages = chosen or list(FORWARD_STAGES)
+    sector = parse_sector(sector) if sector else None
+    filtered = bool(chosen or sector or owner)
+    with _read_models(s).connect() as conn:
+        rows = [] if totals and not filtered else views.project_rows(
+            conn, today=clock.today(), as_of=on, stages=stages, sector=sector, owner=owner)
+        stage_totals = views.totals_of(rows) if filtered else views.stage_totals(conn, on)
+    if not totals:
+        for row in rows:
+            row.pop("investment", None)
+        if DROPPED not in stages:
+            rows = [r for r in rows if r["stage"] != DROPPED]
+    head = views.headline(stage_totals)
+    shown = (chosen or list(STAGES)) if totals else stages
+    click.echo(render.render_pipeline(rows, stage_totals, head, shown, fmt, s.lang,
+                                      totals_only=totals, as_of=on))
+
+
+@cli.group()
+def projections() -> None:
+    """The read models: a cache of the log that can be rebuilt at any time.
+
+    \b
+    Example:
+      crm projections status
+      crm projections rebuild
+    """
+
+
+@projections.command()
+@output_options
+@click.pass_obj
+def status(s: Settings, fmt: str) -> None:
+    """How far the read models have come: tracked position against the log's head, and rows.
+
+    \b
+    Example:
+      crm projections status
+    """
+    from crm import render
+    from projections.projector import Projector
+
+    info = Projector(s.app()).status()
+    if fmt == "json":
+        click.echo(render.to_json(info))
+        return
+    rows = [{"what": "position", "value": info["position"]},
+            {"what": "log head", "value": info["head"]},
+            {"what": "behind", "value": info["behind"]},
+            *({"what": f"rows in {table}", "value": n} for table, n in info["rows"].items())]
+    click.echo(render.render_rows(rows, ["what", "value"], fmt, s.lang))
+
+
+@projections.command()
+@click.pass_obj
+def rebuild(s: Settings) -> None:
+    """Drop the read models and recreate them exactly from the log.
+
+    \b
+    Example:
+      crm projections rebuild
+    """
+    from projections.projector import Projector
+
+    projector = Projector(s.app())
+    total = projector.head()
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
+            applied = projector.rebuild(progress=bar.update)
+    else:
+        applied = projector.rebuild()
+    click.echo(f"rebuilt the read models from {applied} events" if s.lang != "zh"
+               else f"已根据 {applied} 个事件重建读模型")
 
 
 # -- the edge: one line per error ------------------------------------------------------

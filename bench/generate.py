@@ -122,7 +122,8 @@ class ZoneGenerator:
         for _ in range(rng.choice((0, 1, 1, 2))):
             if (d := later(20, 200)) is None:
                 return p
-            p.transfer_land(mu=Decimal(rng.randint(100, 3000)) / 10, parcel=f"{d.year}-{rng.randint(1, 60)}号",
+            p.transfer_land(mu=Decimal(rng.randint(100, 3000)) / 10,
+                            parcel=f"{d.year}-{rng.randint(1, 60)}号",
                             price=self.amount(500, 20_000), **self.common(d))
         for _ in range(rng.randint(1, 6)):
             if (d := later(20, 120)) is None:

@@ -22,6 +22,8 @@ from crm.domain.values import name_key, project_id
 from crm.store import DEFAULT_STORE, store_env
 
 MAX_ATTEMPTS = 8
+_ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic",
+                       "occurred_on", "recorded_by"})
 CONTACT_TOPIC = get_topic(Project.ContactMade)
 
 
@@ -79,10 +81,23 @@ class ProjectLog(Application):
         for pid in self.project_ids():
             yield self.repository.get(pid)
 
-    def stored_events(self, name: str) -> list[Any]:
-        """The project's events as recorded, oldest first."""
+    def history(self, name: str) -> list[dict[str, Any]]:
+        """Every event of the project as recorded, oldest first: its position in the
+        project's history, business date, record time (local), recorder and fields."""
         project = self.get_project(name)
-        return list(self.events.get(project.id))
+        rows = []
+        for event in self.events.get(project.id):
+            fields = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
+            rows.append({
+                "position": event.originator_version,
+                "event": type(event).__name__,
+                "occurred_on": event.occurred_on,
+                "recorded_at": clock.local(event.timestamp),
+                "recorded_by": event.recorded_by,
+                "note": fields.pop("note", None),
+                **fields,
+            })
+        return rows
 
     # -- writing ---------------------------------------------------------------------
 

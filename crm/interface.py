@@ -123,6 +123,26 @@ def parse_visit_kind(text: Any, option: str = "--kind") -> str:
     return kind
 
 
+STAGE_ALIASES = {
+    "线索": ("lead",), "在谈": ("negotiating", "framework"), "洽谈": ("negotiating",),
+    "框架协议": ("framework",), "签约": ("signed", "land", "capital"), "已签约": ("signed",),
+    "供地": ("land",), "资金到位": ("capital",), "终止": ("dropped",),
+}
+
+
+def parse_stage(text: Any, option: str = "--stage") -> tuple[str, ...]:
+    """One stage, or a group: 在谈 is negotiating and framework, 签约 is signed and beyond."""
+    from crm.domain.values import STAGES
+
+    key = _clean(text).lower()
+    if key in STAGES:
+        return (key,)
+    if key in STAGE_ALIASES:
+        return STAGE_ALIASES[key]
+    raise InvalidValue(option=option, value=str(text),
+                       expected="one of " + ", ".join(STAGES) + " (or 在谈, 签约)")
+
+
 def sectors() -> tuple[str, ...]:
     """The zone's sectors: `CRM_SECTORS` (comma-separated) or the default "3+1" and 其他."""
     configured = os.environ.get("CRM_SECTORS", "")

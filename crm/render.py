@@ -99,6 +99,11 @@ def grid(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tabl
 
 # -- the read commands' shapes ---------------------------------------------------------
 
+#: Every field of a project row, in the order JSON and CSV give them.
+PROJECT_FIELDS = ("name", "stage", "investor", "sector", "relocation", "planned_investment",
+                  "framework_investment", "contracted_investment", "capital_arrived", "land_mu",
+                  "land_parcels", "channel", "region", "owner", "contact_date", "framework_date",
+                  "signed_date", "dropped_on", "stage_since", "days_in_stage", "last_activity")
 PROJECT_COLUMNS = ("name", "investor", "sector", "stage", "planned_investment",
                    "contracted_investment", "capital_arrived", "land_mu", "last_activity")
 MONEY_FIELDS = frozenset({"planned_investment", "framework_investment", "contracted_investment",
@@ -142,6 +147,8 @@ def render_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: 
 
 
 def render_projects(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
+    if fmt == "csv":
+        return to_csv(rows, PROJECT_FIELDS)
     return render_rows(rows, PROJECT_COLUMNS, fmt, lang)
 
 
@@ -183,3 +190,65 @@ def render_history(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> st
         body.append([cell(c, r.get(c), lang) if c != "details" else details
                      for c in HISTORY_COLUMNS])
     return grid(body, [label(c, lang) for c in HISTORY_COLUMNS], fmt)
+
+
+PIPELINE_COLUMNS = ("name", "investor", "sector", "stage", "days_in_stage", "planned_investment",
+                    "framework_investment", "contracted_investment", "capital_arrived",
+                    "land_mu", "last_activity")
+
+
+def percent(fraction: Decimal | None) -> str:
+    return "-" if fraction is None else f"{(fraction * 100).quantize(Decimal('0.1'))}%"
+
+
+def headline_lines(head: Mapping[str, Any], lang: str) -> list[str]:
+    talk, signed = head["negotiating"], head["signed"]
+    if lang == "zh":
+        return [
+            f"在谈项目 {talk['count']} 个，预计总投资 {money_yi(talk['expected_investment'])} 亿元",
+            f"签约项目 {signed['count']} 个，协议总投资额 "
+            f"{money_yi(signed['contracted_investment'])} 亿元，到位资金 "
+            f"{money_yi(signed['capital_arrived'])} 亿元，资金到位率 {percent(signed['capital_rate'])}",
+        ]
+    return [
+        f"在谈 (negotiating): {talk['count']} · expected investment "
+        f"{money_yi(talk['expected_investment'])}亿元",
+        f"签约 (signed): {signed['count']} · contracted investment "
+        f"{money_yi(signed['contracted_investment'])}亿元, capital arrived "
+        f"{money_yi(signed['capital_arrived'])}亿元 ({percent(signed['capital_rate'])})",
+    ]
+
+
+def render_pipeline(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, Any],
+                    head: Mapping[str, Any], stages: Sequence[str], fmt: str, lang: str,
+                    totals_only: bool = False, as_of: date | None = None) -> str:
+    from crm.messages import label
+
+    if fmt == "json":
+        if totals_only:
+            return to_json({"as_of": as_of, "stages": totals, **head})
+        return to_json(list(rows))
+    if fmt == "csv":
+        if totals_only:
+            return to_csv([{"stage": s, **totals[s]} for s in stages],
+                          ["stage", "count", "investment", "capital"])
+        return to_csv(rows, PROJECT_FIELDS)
+    lines = headline_lines(head, lang)
+    if totals_only:
+        body = [[label(s, lang), totals[s]["count"], money_yi(totals[s]["investment"]),
+                 money_yi(totals[s]["capital"])] for s in stages]
+        headers = [label("stage", lang), label("count", lang), label("investment_yi", lang),
+                   label("capital_yi", lang)]
+        return "\n".join([*lines, "", grid(body, headers, fmt)])
+    columns = [c for c in PIPELINE_COLUMNS if c != "stage"]
+    out = [*lines]
+    for stage in stages:
+        members = [r for r in rows if r["stage"] == stage]
+        if not members:
+            continue
+        t = totals[stage]
+        title = f"{label(stage, lang)} · {t['count']} · {money_yi(t['investment'])}亿元"
+        out += ["", f"## {title}" if fmt == "markdown" else title]
+        out.append(grid([[cell(c, r.get(c), lang) for c in columns] for r in members],
+                        [label(c, lang) for c in columns], fmt))
+    return "\n".join(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from crm.domain.facts import Correction, Fact, effective_facts, fold, timeline
+from crm.domain.facts import Correction, Fact, effective_facts, fold, trace
 
 T = datetime(2022, 1, 1, tzinfo=timezone.utc)
 
@@ -34,12 +34,17 @@ def test_state_as_of_a_date():
     assert (st.stage, st.capital, st.dropped_on) == ("dropped", Decimal(75), date(2021, 6, 1))
 
 
-def test_timeline_has_one_step_per_business_day():
-    steps = timeline(FACTS)
-    assert [d.isoformat() for d, _ in steps] == [
+def test_trace_has_one_step_per_business_day():
+    state, steps = trace(FACTS)
+    assert [d.isoformat() for d, *_ in steps] == [
         "2021-01-10", "2021-02-01", "2021-03-01", "2021-04-01", "2021-05-01", "2021-06-01"]
-    assert [s.stage for _, s in steps] == [
+    assert [s for _, s, _, _ in steps] == [
         "lead", "negotiating", "signed", "capital", "capital", "dropped"]
+    assert [c for *_, c in steps] == [0, 0, 0, 50, 75, 75]
+    assert [i for _, _, i, _ in steps] == [100, 100, 300, 300, 300, 300]
+    assert state.stage_dates == {"lead": date(2021, 1, 10), "negotiating": date(2021, 2, 1),
+                                 "signed": date(2021, 3, 1), "capital": date(2021, 4, 1),
+                                 "dropped": date(2021, 6, 1)}
 
 
 def test_corrections_supersede_fields_and_void_facts():

@@ -1,0 +1,156 @@
+"""The read models' tables: a cache of the log that `crm projections rebuild` recreates.
+
+Money is exact: integer fen on SQLite (its NUMERIC is a float), NUMERIC on PostgreSQL;
+areas likewise in ten-thousandths of a 亩."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, Index, Integer, MetaData, Numeric, String, Table, Text,
+    TypeDecorator,
+)
+
+from crm.domain.values import canonical
+
+
+class _Scaled(TypeDecorator):
+    """An exact decimal: a scaled integer on SQLite, NUMERIC elsewhere."""
+
+    impl = Numeric
+    cache_ok = True
+    scale = 2
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(24, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return self.to_integer(value)
+        return None if value is None else Decimal(value)
+
+    def to_integer(self, value: Any) -> int | None:
+        """The scaled integer SQLite keeps."""
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(self.scale)
+        whole = int(scaled)
+        if whole != scaled:
+            raise ValueError(f"{value} is finer than this column keeps")
+        return whole
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return canonical(Decimal(int(value)).scaleb(-self.scale))
+        return canonical(Decimal(value))
+
+
+class Money(_Scaled):
+    """Yuan, exact to the fen."""
+
+    cache_ok = True
+    scale = 2
+
+
+class Area(_Scaled):
+    """亩, exact to a ten-thousandth."""
+
+    cache_ok = True
+    scale = 4
+
+
+#: A log position; on SQLite an INTEGER primary key is the row id itself (no second index).
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+#: Every project as it stands now: one row each.
+projects = Table(
+    "rm_projects", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False, unique=True),
+    Column("investor", Text, nullable=False),
+    Column("sector", Text, nullable=False),
+    Column("channel", Text),
+    Column("region", Text),
+    Column("owner", Text),
+    Column("relocation", Boolean, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("stage_since", Date, nullable=False),
+    Column("planned", Money),
+    Column("framework", Money),
+    Column("contracted", Money),
+    Column("investment", Money, nullable=False),
+    Column("capital", Money),
+    Column("land_mu", Area),
+    Column("land_parcels", Integer, nullable=False),
+    Column("contact_date", Date, nullable=False),
+    Column("framework_date", Date),
+    Column("signed_date", Date),
+    Column("dropped_on", Date),
+    Column("last_activity", Date, nullable=False),
+    # the business date each stage was first entered
+    Column("negotiating_on", Date),
+    Column("land_on", Date),
+    Column("capital_on", Date),
+    Column("version", Integer, nullable=False),
+    Index("rm_projects_stage", "stage"),
+)
+
+#: Every fact of every project, as it now stands (corrections applied): activities,
+#: agreements, signings, land and capital, by business date.
+facts = Table(
+    "rm_facts", metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("project_id", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("kind", String(16)),
+    Column("visit_id", String(32)),
+    Column("amount", Money),
+    Column("mu", Area),
+    Column("voided", Boolean, nullable=False),
+    Column("data", Text),  # the contact's profile, or a correction, as JSON
+    Index("rm_facts_project", "project_id", "seq"),
+)
+#: Reports select facts by kind and business date. A rebuild adds this index once at the
+#: end (much cheaper than keeping it up to date row by row); every catch-up makes sure it
+#: exists first. It is created explicitly, so `metadata.create_all` leaves it out.
+FACTS_BY_DATE = ("CREATE INDEX IF NOT EXISTS rm_facts_event_date "
+                 "ON rm_facts (event, occurred_on)")
+
+#: Each project's stages over business time: entered on one day, left on another.
+stages = Table(
+    "rm_stages", metadata,
+    Column("project_id", String(32), primary_key=True),
+    Column("entered_on", Date, primary_key=True),
+    Column("left_on", Date),
+    Column("stage", String(16), nullable=False),
+)
+
+#: How each stage's count, investment and capital changed on each business day: summing up
+#: to a date gives the pipeline's totals as of that date without touching every project.
+pipeline_days = Table(
+    "rm_pipeline_days", metadata,
+    Column("day", Date, primary_key=True),
+    Column("stage", String(16), primary_key=True),
+    Column("projects", Integer, nullable=False),
+    Column("investment", Money, nullable=False),
+    Column("capital", Money, nullable=False),
+)
+
+#: How far into the log each read model has been brought.
+tracking = Table(
+    "rm_tracking", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+READ_MODEL = "pipeline"

@@ -1,0 +1,132 @@
+"""SELECT-only reads of the read models: projects now or as of a business date, and the
+pipeline's totals by stage."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from crm.domain.facts import CORRECTION, fold
+from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key, project_id
+from projections.schema import facts, pipeline_days, projects
+
+
+def _row(r: Any, today: date, as_of: date | None) -> dict[str, Any]:
+    on = as_of or today
+
+    def known(d: date | None) -> date | None:
+        return d if d is not None and d <= on else None
+
+    dropped = r["stage"] == "dropped"
+    return {
+        "name": r["name"],
+        "stage": r["stage"],
+        "investor": r["investor"],
+        "sector": r["sector"],
+        "relocation": bool(r["relocation"]),
+        "planned_investment": r["planned"],
+        "framework_investment": r["framework"],
+        "contracted_investment": r["contracted"],
+        "capital_arrived": r["capital"],
+        "land_mu": r["land_mu"],
+        "land_parcels": r["land_parcels"],
+        "investment": r["investment"],
+        "channel": r["channel"],
+        "region": r["region"],
+        "owner": r["owner"],
+        "contact_date": r["contact_date"],
+        "framework_date": known(r["framework_date"]),
+        "signed_date": known(r["signed_date"]),
+        "dropped_on": r["stage_since"] if dropped else None,
+        "stage_since": r["stage_since"],
+        "days_in_stage": (on - r["stage_since"]).days,
+        "last_activity": r["last_activity"],
+    }
+
+
+def project_rows(conn: Connection, *, today: date, as_of: date | None = None,
+                 stages: Iterable[str] | None = None, sector: str | None = None,
+                 owner: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
+    """Projects (optionally filtered), as they stand now or at the end of `as_of`,
+    sorted by name in code-point order."""
+    if as_of is None:
+        query = select(projects)
+        if stages is not None:
+            query = query.where(projects.c.stage.in_(list(stages)))
+        if sector is not None:
+            query = query.where(projects.c.sector == sector)
+        if owner is not None:
+            query = query.where(projects.c.owner == owner)
+        if name is not None:
+            query = query.where(projects.c.name_key == name_key(name))
+        rows = [_row(r, today, None) for r in conn.execute(query).mappings()]
+    else:
+        wanted = set(stages) if stages is not None else None
+        rows = [_row(r, today, as_of) for r in _states_as_of(conn, as_of, name)
+                if (wanted is None or r["stage"] in wanted)
+                and (sector is None or r["sector"] == sector)
+                and (owner is None or r["owner"] == owner)]
+    rows.sort(key=lambda r: r["name"])
+    return rows
+
+
+def _states_as_of(conn: Connection, as_of: date, name: str | None) -> Iterator[dict[str, Any]]:
+    """Every project's state at the end of `as_of`, folded from its facts up to then."""
+    from projections.projector import fact_of, project_row
+
+    query = (select(facts).where(facts.c.event != CORRECTION, facts.c.voided.is_(False),
+                                 facts.c.occurred_on <= as_of)
+             .order_by(facts.c.project_id, facts.c.seq))
+    if name is not None:
+        query = query.where(facts.c.project_id == project_id(name).hex)
+    for pid, group in groupby(conn.execute(query).mappings(), key=lambda r: r["project_id"]):
+        rows = list(group)
+        state = fold([fact_of(r) for r in rows], as_of)
+        if state is not None:
+            yield project_row(pid, state, rows[-1]["seq"])
+
+
+def stage_totals(conn: Connection, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+    """Count, investment and capital arrived of every stage, dropped included, at the end
+    of `as_of` (default: now), from the daily changes alone."""
+    query = select(pipeline_days.c.stage, func.sum(pipeline_days.c.projects),
+                   func.sum(pipeline_days.c.investment), func.sum(pipeline_days.c.capital))
+    if as_of is not None:
+        query = query.where(pipeline_days.c.day <= as_of)
+    query = query.group_by(pipeline_days.c.stage)
+    totals = {s: {"count": 0, "investment": Decimal(0), "capital": Decimal(0)} for s in STAGES}
+    for stage, count, investment, capital in conn.execute(query):
+        totals[stage] = {"count": int(count or 0), "investment": investment or Decimal(0),
+                         "capital": capital or Decimal(0)}
+    return totals
+
+
+def totals_of(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The same totals, summed from listed rows (used when the listing is filtered)."""
+    totals = {s: {"count": 0, "investment": Decimal(0), "capital": Decimal(0)} for s in STAGES}
+    for r in rows:
+        t = totals[r["stage"]]
+        t["count"] += 1
+        t["investment"] += r["investment"]
+        t["capital"] += r["capital_arrived"] or Decimal(0)
+    return totals
+
+
+def headline(totals: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """在谈 (negotiating and framework) and 签约 (signed and beyond), with 资金到位率."""
+    talking = [totals[s] for s in NEGOTIATING_STAGES]
+    signed = [totals[s] for s in SIGNED_STAGES]
+    contracted = sum((t["investment"] for t in signed), Decimal(0))
+    capital = sum((t["capital"] for t in signed), Decimal(0))
+    return {
+        "negotiating": {"count": sum(t["count"] for t in talking),
+                        "expected_investment": sum((t["investment"] for t in talking), Decimal(0))},
+        "signed": {"count": sum(t["count"] for t in signed), "contracted_investment": contracted,
+                   "capital_arrived": capital,
+                   "capital_rate": (capital / contracted) if contracted else None},
+    }

@@ -25,7 +25,7 @@ class Row:
 
 def zone_store(events: int | None = None, projects: int | None = None) -> Path:
     """A generated store of that size, made once and kept under bench/out/."""
-    from bench.generate import generate
+    from crm.synthetic import generate
     from crm.application import ProjectLog
 
     OUT.mkdir(exist_ok=True)

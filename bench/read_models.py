@@ -1,8 +1,10 @@
 """Read models: rebuilding them from a 1,000,000-event log (events/s, peak memory against a
-100,000-event log), and `crm pipeline` on that store after catch-up against a 100-event store."""
+100,000-event log); `crm pipeline` and `crm report quarter` on that store after catch-up
+against the same commands on a 100-event store."""
 from __future__ import annotations
 
 import json
+from datetime import date
 import os
 import shutil
 import subprocess
@@ -33,6 +35,8 @@ def rebuild(store: Path) -> dict:
 def working_copy(events: int) -> Path:
     source = zone_store(events=events)
     target = OUT / f"work-{source.name}"
+    for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        stale.unlink(missing_ok=True)  # an old WAL beside a fresh copy would corrupt it
     shutil.copy(source, target)
     return target
 
@@ -52,7 +56,7 @@ def run(big: int = 1_000_000, small: int = 100_000, runs: int = 7) -> list[Row]:
     tiny = OUT / "work-tiny.sqlite"
     if tiny.exists():
         tiny.unlink()
-    from bench.generate import generate
+    from crm.synthetic import generate
     from crm.application import ProjectLog
 
     app = ProjectLog(store=str(tiny), user="bench")
@@ -69,6 +73,12 @@ def run(big: int = 1_000_000, small: int = 100_000, runs: int = 7) -> list[Row]:
         big_list.append(timed(listing, env_big))
         big_totals.append(timed(totals, env_big))
         tiny_totals.append(timed(totals, env_tiny))
+    quarter = last_full_quarter()
+    report = [CRM, "report", "quarter", quarter, "--format", "json"]
+    big_report, tiny_report = [], []
+    for _ in range(runs):
+        big_report.append(timed(report, env_big))
+        tiny_report.append(timed(report, env_tiny))
     listed = subprocess.run(listing, env=env_big, capture_output=True, text=True,
                             check=True).stdout.count("\n")
     rows.append(Row("crm pipeline, full listing", f"{size(big)} ({listed:,} rows)",
@@ -77,4 +87,14 @@ def run(big: int = 1_000_000, small: int = 100_000, runs: int = 7) -> list[Row]:
     rows.append(Row("crm pipeline --totals", f"{size(big)} vs 100",
                     f"{median(big_totals) * 1000:.0f} ms vs {median(tiny_totals) * 1000:.0f} ms "
                     f"({ratio:.2f}x)", "<= 1.5x", ratio <= 1.5))
+    ratio = median(big_report) / median(tiny_report)
+    rows.append(Row(f"crm report quarter {quarter} --format json", f"{size(big)} vs 100",
+                    f"{median(big_report) * 1000:.0f} ms vs {median(tiny_report) * 1000:.0f} ms "
+                    f"({ratio:.2f}x)", "<= 1.5x", ratio <= 1.5))
     return rows
+
+
+def last_full_quarter() -> str:
+    today = date.today()
+    q = (today.month - 1) // 3  # the quarter before the current one
+    return f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"

@@ -72,6 +72,11 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{name!r} kept changing under other writers ({attempts} attempts): try again",
         "项目「{name}」正被他人频繁修改（已尝试 {attempts} 次）：请稍后重试",
     ),
+    "StoreNotEmpty": (
+        "{store} already holds {events} events; the demo fills only an empty store: "
+        "try `crm --store demo.sqlite demo`",
+        "{store} 已有 {events} 个事件；演示只写入空数据库：请用 `crm --store demo.sqlite demo`",
+    ),
     "StoreUnavailable": (
         "cannot open the store {store}: {reason}",
         "无法打开数据库 {store}：{reason}",

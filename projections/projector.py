@@ -24,7 +24,7 @@ from crm.domain.facts import (
     AGREEMENT, CAPITAL_ARRIVAL, CONTACT, CORRECTION, DROP, LAND_TRANSFER, PROFILE_FIELDS, REOPEN,
     SIGNING, VISIT, Fact, ProjectState, Step, trace,
 )
-from crm.domain.values import CAPITAL, LAND, NEGOTIATING
+from crm.domain.values import CAPITAL, LAND, NEGOTIATING, project_id
 from projections import schema
 from projections.schema import facts, pipeline_days, projects, tracking
 
@@ -32,6 +32,7 @@ PAGE = 1000
 REBUILD_PAGE = 10000
 _CHUNK = 500
 _AMOUNT_EVENTS = frozenset({AGREEMENT, SIGNING, CAPITAL_ARRIVAL})
+_DEALS = frozenset({AGREEMENT, SIGNING})
 _FAST_EVENTS = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, *_AMOUNT_EVENTS})
 
 
@@ -77,7 +78,8 @@ def fact_row(position: int, e: Any) -> dict[str, Any]:
         "position": position, "project_id": e.originator_id.hex, "seq": e.originator_version,
         "event": kind, "occurred_on": getattr(e, "occurred_on", None) or e.timestamp.date(),
         "recorded_at": e.timestamp.isoformat(), "recorded_by": e.recorded_by, "kind": None,
-        "visit_id": None, "amount": None, "mu": None, "voided": False, "data": None,
+        "visit_id": None, "amount": None, "mu": None, "voided": False, "counted": True,
+        "data": None,
     }
     if kind == CONTACT:
         row["amount"] = e.planned
@@ -86,6 +88,7 @@ def fact_row(position: int, e: Any) -> dict[str, Any]:
     elif kind == VISIT:
         row["kind"] = e.kind
         row["visit_id"] = e.visit_id.hex
+        row["counted"] = counts_the_visit(row["project_id"], e.projects)
     elif kind in _AMOUNT_EVENTS:
         row["amount"] = e.amount
     elif kind == LAND_TRANSFER:
@@ -94,6 +97,12 @@ def fact_row(position: int, e: Any) -> dict[str, Any]:
         row["data"] = json.dumps({"target": e.target, "void": e.void, "reason": e.reason,
                                   "changes": _plain(e.changes)}, ensure_ascii=False)
     return row
+
+
+def counts_the_visit(project: str, named: list[str]) -> bool:
+    """A visit naming several projects is one activity: only the copy in the history of
+    the first-named project is counted."""
+    return len(named) == 1 or project_id(named[0]).hex == project
 
 
 def read_stored(conn: Connection, after: int, limit: int) -> list[tuple[Any, ...]]:
@@ -131,7 +140,7 @@ def stored_fact_row(record: tuple[Any, ...], mapper: Any) -> dict[str, Any]:
         "seq": version, "event": kind, "occurred_on": date.fromisoformat(_data(d["occurred_on"])),
         "recorded_at": _data(d["timestamp"]),  # ISO text, parsed only where needed
         "recorded_by": d["recorded_by"], "kind": None, "visit_id": None, "amount": None,
-        "mu": None, "voided": False, "data": None,
+        "mu": None, "voided": False, "counted": True, "data": None,
     }
     if kind == CONTACT:
         row["amount"] = Decimal(_data(d["planned"]))
@@ -139,6 +148,7 @@ def stored_fact_row(record: tuple[Any, ...], mapper: Any) -> dict[str, Any]:
     elif kind == VISIT:
         row["kind"] = d["kind"]
         row["visit_id"] = _data(d["visit_id"])
+        row["counted"] = counts_the_visit(row["project_id"], d["projects"])
     elif kind in _AMOUNT_EVENTS:
         row["amount"] = Decimal(_data(d["amount"]))
     elif kind == LAND_TRANSFER:
@@ -204,15 +214,18 @@ def project_row(pid: str, state: ProjectState, version: int) -> dict[str, Any]:
     }
 
 
-def stage_rows(pid: str, steps: list[Step]) -> list[dict[str, Any]]:
-    """One row per stretch of business time the project spent in one stage."""
+def history_rows(pid: str, steps: list[Step]) -> list[dict[str, Any]]:
+    """The project's stage history: a row from each change of stage, investment or capital
+    until the next."""
     rows: list[dict[str, Any]] = []
-    for day, stage, _, _ in steps:
-        if rows and rows[-1]["stage"] == stage:
+    for day, stage, investment, capital in steps:
+        if rows and (rows[-1]["stage"], rows[-1]["investment"], rows[-1]["capital"]) == \
+                (stage, investment, capital):
             continue
         if rows:
-            rows[-1]["left_on"] = day
-        rows.append({"project_id": pid, "entered_on": day, "left_on": None, "stage": stage})
+            rows[-1]["valid_to"] = day
+        rows.append({"project_id": pid, "valid_from": day, "valid_to": None, "stage": stage,
+                     "investment": investment, "capital": capital})
     return rows
 
 
@@ -250,9 +263,10 @@ def apply_events(conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
     apply_rows(conn, [fact_row(position, e) for position, e in events])
 
 
-def apply_rows(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
+def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = True) -> None:
     """Project a page of new fact rows into the read models, in `conn`'s transaction.
-    Trusts the events: rules were checked when they were recorded."""
+    Trusts the events: rules were checked when they were recorded. With `days` false the
+    daily totals are left for `refresh_days` (a rebuild does that once, at the end)."""
     touched = list(dict.fromkeys(r["project_id"] for r in new_rows))
 
     known: dict[str, list[dict[str, Any]]] = {pid: [] for pid in touched}
@@ -265,7 +279,7 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
 
     deltas: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     for pid, rows in known.items():
-        if rows:
+        if rows and days:
             _, old = trace([fact_of(r) for r in rows if not r["voided"]])
             _contributions(old, -1, deltas)
 
@@ -286,15 +300,21 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
     versions: dict[str, int] = {}
     for row in new_rows:
         versions[row["project_id"]] = max(row["seq"], versions.get(row["project_id"], 0))
-    project_rows, new_stages = [], []
+    project_rows, new_history, new_deals = [], [], []
     for pid in touched:
         rows = sorted(known[pid], key=lambda r: r["seq"])
         state, steps = trace([fact_of(r) for r in rows if not r["voided"]])
         if state is None:
             continue
         project_rows.append(project_row(pid, state, versions[pid]))
-        new_stages += stage_rows(pid, steps)
-        _contributions(steps, +1, deltas)
+        new_history += history_rows(pid, steps)
+        if days:
+            _contributions(steps, +1, deltas)
+        new_deals += [{"position": r["position"], "project_id": pid, "event": r["event"],
+                       "occurred_on": r["occurred_on"], "amount": r["amount"],
+                       "name": state.name, "sector": state.sector,
+                       "relocation": state.relocation}
+                      for r in rows if r["event"] in _DEALS and not r["voided"]]
     day_rows = [{"day": day, "stage": stage, "projects": n, "investment": inv, "capital": cap}
                 for (day, stage), (n, inv, cap) in deltas.items() if n or inv or cap]
 
@@ -304,10 +324,12 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
             occurred_on=row["occurred_on"], amount=row["amount"], mu=row["mu"],
             kind=row["kind"], voided=row["voided"], data=row["data"]))
     for ids in _chunks([pid for pid in touched if pid not in contacted_here]):
-        conn.execute(delete(schema.stages).where(schema.stages.c.project_id.in_(ids)))
+        conn.execute(delete(schema.history).where(schema.history.c.project_id.in_(ids)))
         conn.execute(delete(projects).where(projects.c.id.in_(ids)))
-    bulk_insert(conn, schema.stages, new_stages)
+        conn.execute(delete(schema.deals).where(schema.deals.c.project_id.in_(ids)))
+    bulk_insert(conn, schema.history, new_history)
     bulk_insert(conn, projects, project_rows)
+    bulk_insert(conn, schema.deals, new_deals)
     if day_rows:
         _add_days(conn, day_rows)
 
@@ -355,6 +377,20 @@ _ADD_DAYS = (" ON CONFLICT (day, stage) DO UPDATE SET"
              " capital = rm_pipeline_days.capital + excluded.capital")
 
 
+def refresh_days(conn: Connection) -> None:
+    """Derive the daily totals afresh from the stage history, in one statement."""
+    conn.execute(delete(pipeline_days))
+    conn.exec_driver_sql(
+        "INSERT INTO rm_pipeline_days (day, stage, projects, investment, capital) "
+        "SELECT day, stage, SUM(n), SUM(inv), SUM(cap) FROM ("
+        " SELECT valid_from AS day, stage, 1 AS n, investment AS inv, capital AS cap"
+        " FROM rm_stage_history"
+        " UNION ALL"
+        " SELECT valid_to, stage, -1, -investment, -capital FROM rm_stage_history"
+        " WHERE valid_to IS NOT NULL) AS changes "
+        "GROUP BY day, stage HAVING SUM(n) <> 0 OR SUM(inv) <> 0 OR SUM(cap) <> 0")
+
+
 def _add_days(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk_insert(conn, pipeline_days, rows, _ADD_DAYS)
     # A day whose changes now cancel out is no change at all: keep the table as a rebuild would.
@@ -386,6 +422,29 @@ def _sqlite_bool(value: Any) -> int | None:
     return None if value is None else int(bool(value))
 
 
+def _start_tracking(conn: Connection, days: int = 0) -> None:
+    conn.execute(delete(tracking))
+    conn.execute(insert(tracking), [
+        {"name": schema.READ_MODEL, "position": 0},
+        {"name": schema.DAYS_ROW, "position": days},
+        {"name": schema.SCHEMA_ROW, "position": schema.SCHEMA_VERSION}])
+
+
+def _track(conn: Connection, name: str, position: int) -> None:
+    conn.execute(update(tracking).where(tracking.c.name == name).values(position=position))
+
+
+def _layout(conn: Connection) -> int | None:
+    """The layout version the read models in this database were made with (0: unknown)."""
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table(tracking.name):
+        return None
+    row = conn.execute(select(tracking.c.position).where(
+        tracking.c.name == schema.SCHEMA_ROW)).first()
+    return row[0] if row else 0
+
+
 # -- the projector -----------------------------------------------------------------------------
 
 
@@ -401,32 +460,38 @@ class Projector:
         if self._ready:
             return
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            if _layout(conn) not in (None, schema.SCHEMA_VERSION):
+                schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
-            conn.exec_driver_sql(schema.FACTS_BY_DATE)
-            if conn.execute(select(tracking.c.position).where(
-                    tracking.c.name == schema.READ_MODEL)).first() is None:
-                conn.execute(insert(tracking).values(name=schema.READ_MODEL, position=0))
+            for statement in schema.BY_DATE_INDEXES:
+                conn.exec_driver_sql(statement)
+            if _layout(conn) != schema.SCHEMA_VERSION:
+                _start_tracking(conn)
         self._ready = True
 
-    def position(self) -> int:
+    def positions(self) -> tuple[int, int]:
+        """How far the read models have come, and how far the daily totals agree with them."""
         self.ensure_schema()
         with self.engine.connect() as conn:
-            return conn.execute(select(tracking.c.position).where(
-                tracking.c.name == schema.READ_MODEL)).scalar_one()
+            found = dict(conn.execute(select(tracking.c.name, tracking.c.position)).all())
+        return found[schema.READ_MODEL], found.get(schema.DAYS_ROW, -1)
+
+    def position(self) -> int:
+        return self.positions()[0]
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def catch_up(self, page: int = PAGE,
-                 progress: Callable[[int], None] | None = None) -> int:
+    def catch_up(self, page: int = PAGE, progress: Callable[[int], None] | None = None,
+                 rebuilding: bool = False) -> int:
         """Apply every event after the tracked position; returns how many were applied."""
-        self.ensure_schema()
-        if self.position() >= self.head():
+        position, days = self.positions()
+        if position >= self.head() and (days == position or rebuilding):
             return 0
         applied = 0
         while True:
             try:
-                n = self._apply_next_page(page)
+                n = self._apply_next_page(page, rebuilding)
             except TrackingConflict:
                 continue
             if not n:
@@ -435,22 +500,28 @@ class Projector:
             if progress:
                 progress(n)
 
-    def _apply_next_page(self, page: int) -> int:
+    def _apply_next_page(self, page: int, rebuilding: bool = False) -> int:
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            position = conn.execute(
-                select(tracking.c.position).where(tracking.c.name == schema.READ_MODEL)
-                .with_for_update()).scalar_one()
+            found = dict(conn.execute(
+                select(tracking.c.name, tracking.c.position)
+                .where(tracking.c.name.in_([schema.READ_MODEL, schema.DAYS_ROW]))
+                .with_for_update()).all())
+            position, days = found[schema.READ_MODEL], found.get(schema.DAYS_ROW, -1)
+            keep_days = not rebuilding
+            if keep_days and days != position:
+                refresh_days(conn)  # after a rebuild that did not finish
             records = read_stored(conn, position, page)
-            if not records:
-                return 0
-            mapper = self.app.mapper
-            apply_rows(conn, [stored_fact_row(r, mapper) for r in records])
-            moved = conn.execute(
-                update(tracking).where(tracking.c.name == schema.READ_MODEL,
-                                       tracking.c.position == position)
-                .values(position=records[-1][0]))
-            if moved.rowcount != 1:
-                raise TrackingConflict(position)
+            if records:
+                mapper = self.app.mapper
+                apply_rows(conn, [stored_fact_row(r, mapper) for r in records], days=keep_days)
+                moved = conn.execute(
+                    update(tracking).where(tracking.c.name == schema.READ_MODEL,
+                                           tracking.c.position == position)
+                    .values(position=records[-1][0]))
+                if moved.rowcount != 1:
+                    raise TrackingConflict(position)
+                position = records[-1][0]
+            _track(conn, schema.DAYS_ROW, position if keep_days else -1)
             return len(records)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
@@ -458,17 +529,25 @@ class Projector:
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
             schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
-            conn.execute(insert(tracking).values(name=schema.READ_MODEL, position=0))
-        self._ready = True  # without the date index until the end: see schema.FACTS_BY_DATE
-        applied = self.catch_up(page=REBUILD_PAGE, progress=progress)
+            _start_tracking(conn, days=-1)
+        # Without the date indexes and the daily totals until the end: each is cheaper
+        # made once from the finished tables than kept up to date page by page.
+        self._ready = True
+        applied = self.catch_up(page=REBUILD_PAGE, progress=progress, rebuilding=True)
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            conn.exec_driver_sql(schema.FACTS_BY_DATE)
+            position = conn.execute(
+                select(tracking.c.position).where(tracking.c.name == schema.READ_MODEL)
+                .with_for_update()).scalar_one()
+            for statement in schema.BY_DATE_INDEXES:
+                conn.exec_driver_sql(statement)
+            refresh_days(conn)
+            _track(conn, schema.DAYS_ROW, position)
         return applied
 
     def status(self) -> dict[str, Any]:
         position, head = self.position(), self.head()
         with self.engine.connect() as conn:
             rows = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                    for t in (projects, facts, schema.stages, pipeline_days)}
+                    for t in (projects, facts, schema.history, schema.deals, pipeline_days)}
         return {"position": position, "head": head, "behind": max(0, head - position),
                 "rows": rows}

@@ -21,6 +21,7 @@ class _Scaled(TypeDecorator):
     impl = Numeric
     cache_ok = True
     scale = 2
+    unit = 100
 
     def load_dialect_impl(self, dialect: Any) -> Any:
         if dialect.name == "sqlite":
@@ -46,6 +47,9 @@ class _Scaled(TypeDecorator):
         if value is None:
             return None
         if dialect.name == "sqlite":
+            whole, part = divmod(int(value), self.unit)
+            if not part:  # most amounts are whole yuan (or 亩): the quick way
+                return Decimal(whole)
             return canonical(Decimal(int(value)).scaleb(-self.scale))
         return canonical(Decimal(value))
 
@@ -55,6 +59,7 @@ class Money(_Scaled):
 
     cache_ok = True
     scale = 2
+    unit = 100
 
 
 class Area(_Scaled):
@@ -62,6 +67,7 @@ class Area(_Scaled):
 
     cache_ok = True
     scale = 4
+    unit = 10_000
 
 
 #: A log position; on SQLite an INTEGER primary key is the row id itself (no second index).
@@ -117,26 +123,51 @@ facts = Table(
     Column("amount", Money),
     Column("mu", Area),
     Column("voided", Boolean, nullable=False),
+    Column("counted", Boolean, nullable=False),  # false for the extra copies of a shared visit
     Column("data", Text),  # the contact's profile, or a correction, as JSON
     Index("rm_facts_project", "project_id", "seq"),
 )
-#: Reports select facts by kind and business date. A rebuild adds this index once at the
-#: end (much cheaper than keeping it up to date row by row); every catch-up makes sure it
-#: exists first. It is created explicitly, so `metadata.create_all` leaves it out.
-FACTS_BY_DATE = ("CREATE INDEX IF NOT EXISTS rm_facts_event_date "
-                 "ON rm_facts (event, occurred_on)")
+#: Every framework agreement and signing standing now, with its project's name, sector and
+#: relocation flag: the report's lists and sector figures, read without a join.
+deals = Table(
+    "rm_deals", metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("project_id", String(32), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sector", Text, nullable=False),
+    Column("relocation", Boolean, nullable=False),
+    Index("rm_deals_project", "project_id"),
+)
 
-#: Each project's stages over business time: entered on one day, left on another.
-stages = Table(
-    "rm_stages", metadata,
+#: Reports select facts and deals by kind and business date; these indexes hold every
+#: column they read, so a report never visits the tables themselves. A rebuild adds them
+#: once at the end (much cheaper than keeping them up to date row by row); every catch-up
+#: makes sure they exist first. `metadata.create_all` leaves them out.
+BY_DATE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS rm_facts_by_date ON rm_facts "
+    "(event, occurred_on, voided, counted, kind, amount, mu)",
+    "CREATE INDEX IF NOT EXISTS rm_deals_by_date ON rm_deals "
+    "(event, occurred_on, amount, name, sector, relocation)",
+)
+
+#: Each project's stage history over business time, with the investment it stood for and
+#: the capital that had arrived: one row from each change until the next.
+history = Table(
+    "rm_stage_history", metadata,
     Column("project_id", String(32), primary_key=True),
-    Column("entered_on", Date, primary_key=True),
-    Column("left_on", Date),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_to", Date),
     Column("stage", String(16), nullable=False),
+    Column("investment", Money, nullable=False),
+    Column("capital", Money, nullable=False),
 )
 
 #: How each stage's count, investment and capital changed on each business day: summing up
 #: to a date gives the pipeline's totals as of that date without touching every project.
+#: Kept up to date page by page; a rebuild derives it once, at the end, from the history.
 pipeline_days = Table(
     "rm_pipeline_days", metadata,
     Column("day", Date, primary_key=True),
@@ -146,7 +177,7 @@ pipeline_days = Table(
     Column("capital", Money, nullable=False),
 )
 
-#: How far into the log each read model has been brought.
+#: How far into the log the read models have been brought, and their layout.
 tracking = Table(
     "rm_tracking", metadata,
     Column("name", String(64), primary_key=True),
@@ -154,3 +185,9 @@ tracking = Table(
 )
 
 READ_MODEL = "pipeline"
+#: How far rm_pipeline_days agrees with the stage history (-1: to be recomputed).
+DAYS_ROW = "pipeline_days"
+#: The tables' layout. A store whose read models were made by another layout has them
+#: dropped and rebuilt from the log on first use: they are a cache.
+SCHEMA_VERSION = 6
+SCHEMA_ROW = "schema"

@@ -138,3 +138,22 @@ def zone2019(run: InProcess) -> InProcess:
     for args in scenario_lines():
         run(*args)
     return run
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """A headless Chromium for rendering checks: found on the PATH, or installed from the
+    distribution's packages by the test setup itself when it can (as root with apt-get)."""
+    import shutil
+    import subprocess
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-wqy-microhei"],
+                       env=env, capture_output=True, timeout=900)
+        if shutil.which("chromium"):
+            return shutil.which("chromium")
+    pytest.skip("no Chromium here and no way to install it (needs root and apt-get)")

@@ -96,6 +96,10 @@ class ConcurrentChange(CrmError):
     """params: name, attempts — other writers kept changing the project."""
 
 
+class StoreNotEmpty(RuleViolation):
+    """params: store, events"""
+
+
 class StoreUnavailable(CrmError):
     """params: store, reason"""
 

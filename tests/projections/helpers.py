@@ -15,7 +15,7 @@ _GENERATED: dict[tuple[int, int], Path] = {}
 
 def generated_store(tmp_path: Path, events: int, seed: int = 7, cache: Path | None = None) -> Path:
     """A copy of a synthetic zone's log of about `events` events."""
-    from bench.generate import generate
+    from crm.synthetic import generate
 
     target = tmp_path / f"zone-{events}.sqlite"
     source = _GENERATED.get((events, seed))
@@ -35,7 +35,7 @@ def dump(store: Path) -> dict[str, list[tuple]]:
     projector = Projector(app)
     out = {}
     with projector.engine.connect() as conn:
-        for table in (schema.projects, schema.facts, schema.stages, schema.pipeline_days,
+        for table in (schema.projects, schema.facts, schema.history, schema.deals, schema.pipeline_days,
                       schema.tracking):
             columns = list(table.columns)
             out[table.name] = [tuple(r) for r in conn.execute(select(*columns).order_by(*columns))]

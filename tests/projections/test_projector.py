@@ -219,3 +219,30 @@ def test_any_log_projects_incrementally_as_a_rebuild_does(tmp_path_factory, ops)
     projector.engine.dispose()
     app.close()
     assert dump(store) == rebuilt(store)
+
+
+def test_a_rebuild_that_stopped_half_way_is_finished_by_the_next_catch_up(tmp_path, cache):
+    """A rebuild leaves the daily totals and the date indexes for its end; if it never gets
+    there, the next ordinary catch-up derives them before going on."""
+    from projections import schema
+    from projections.projector import _start_tracking
+
+    store = generated_store(tmp_path, 3000, cache=cache)
+    expected_copy = tmp_path / "expected.sqlite"
+    shutil.copy(store, expected_copy)
+    expected = rebuilt(expected_copy)
+    app = ProjectLog(store=str(store))
+    projector = Projector(app)
+    with projector.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        schema.metadata.create_all(conn)
+        _start_tracking(conn, days=-1)
+    projector._ready = True
+    for _ in range(3):
+        projector._apply_next_page(500, rebuilding=True)
+    assert projector.positions()[1] == -1
+    projector._ready = False
+    projector.catch_up()
+    assert projector.positions()[0] == projector.positions()[1] == projector.head()
+    projector.engine.dispose()
+    app.close()
+    assert dump(store) == expected

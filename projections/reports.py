@@ -1,0 +1,173 @@
+"""The quarterly report (SPEC §5), computed from the read models with SELECTs only.
+
+Spans are inclusive calendar dates: the period (a quarter or a year), its year to date
+(1 January to the period's end, the reports' 1–9月) and the same span a year earlier."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from crm.domain.facts import AGREEMENT, CAPITAL_ARRIVAL, CONTACT, LAND_TRANSFER, SIGNING, VISIT
+from crm.domain.values import STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
+from projections.schema import deals, facts
+from projections.views import stage_totals
+
+GROWTH_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a report covers: a quarter (year, 1-4) or a whole year (quarter None)."""
+
+    year: int
+    quarter: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+
+    @property
+    def start(self) -> date:
+        return quarter_bounds(self.year, self.quarter)[0] if self.quarter else date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return quarter_bounds(self.year, self.quarter)[1] if self.quarter else date(self.year, 12, 31)
+
+    @property
+    def ytd(self) -> tuple[date, date]:
+        return date(self.year, 1, 1), self.end
+
+    @property
+    def previous_ytd(self) -> tuple[date, date]:
+        start, end = self.ytd
+        return start.replace(year=self.year - 1), _a_year_before(end)
+
+
+def _a_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return date(day.year - 1, 2, 28)
+
+
+def _named(rows: list[Any]) -> dict[str, Any]:
+    return {"count": len(rows), "projects": sorted({r.name for r in rows})}
+
+
+def _listed(conn: Connection, event: str, start: date, end: date,
+            part_from: date | None = None) -> list[Any]:
+    """The agreements or signings in a span: their projects' names, relocation flags,
+    tiers and whether they fall on or after `part_from` — each worked out in SQL, so that
+    nothing but names and flags comes back."""
+    return conn.execute(
+        select(deals.c.name, deals.c.relocation,
+               (deals.c.amount >= TEN_YI).label("ten_yi"), (deals.c.amount >= YI).label("yi"),
+               (deals.c.occurred_on >= (part_from or start)).label("in_part"))
+        .where(deals.c.event == event, deals.c.occurred_on >= start,
+               deals.c.occurred_on <= end)).all()
+
+
+def block(conn: Connection, start: date, end: date,
+          listed: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    """Everything that happened from `start` to `end` (both included). `listed` may hold
+    the agreements and signings of this span, already read (see `_listed`)."""
+    in_span = (facts.c.occurred_on >= start, facts.c.occurred_on <= end,
+               facts.c.voided.is_(False), facts.c.counted.is_(True))
+    visits = dict(conn.execute(
+        select(facts.c.kind, func.count()).where(facts.c.event == VISIT, *in_span)
+        .group_by(facts.c.kind)).all())
+    activities = {kind: int(visits.get(kind, 0)) for kind in VISIT_KINDS}
+    activities["total"] = sum(activities.values())
+    figures = {event: (n, amount, mu) for event, n, amount, mu in conn.execute(
+        select(facts.c.event, func.count(), func.sum(facts.c.amount), func.sum(facts.c.mu))
+        .where(facts.c.event.in_([CONTACT, LAND_TRANSFER, CAPITAL_ARRIVAL]), *in_span)
+        .group_by(facts.c.event))}
+    contacts = figures.get(CONTACT, (0, None, None))[0]
+    parcels, _, land_mu = figures.get(LAND_TRANSFER, (0, None, None))
+    capital = figures.get(CAPITAL_ARRIVAL, (0, None, None))[1]
+    by_sector = {sector: {"signed_count": int(n), "contracted_investment": amount}
+                 for sector, n, amount in conn.execute(
+                     select(deals.c.sector, func.count(), func.sum(deals.c.amount))
+                     .where(deals.c.event == SIGNING, deals.c.occurred_on >= start,
+                            deals.c.occurred_on <= end)
+                     .group_by(deals.c.sector).order_by(deals.c.sector))}
+
+    agreements = listed[AGREEMENT] if listed else _listed(conn, AGREEMENT, start, end)
+    signings = listed[SIGNING] if listed else _listed(conn, SIGNING, start, end)
+    return {
+        "activities": activities,
+        "contacts": int(contacts),
+        "framework_agreements": _named(agreements),
+        "signed": {
+            **_named(signings),
+            "contracted_investment": sum((s["contracted_investment"] for s in by_sector.values()),
+                                         Decimal(0)),
+            "at_least_10yi": _named([r for r in signings if r.ten_yi]),
+            "at_least_1yi": _named([r for r in signings if r.yi]),
+            "relocations": _named([r for r in signings if r.relocation]),
+        },
+        "land": {"mu": land_mu or Decimal(0), "parcels": int(parcels)},
+        "capital_arrived": capital or Decimal(0),
+        "by_sector": dict(sorted(by_sector.items())),
+    }
+
+
+def growth(now: Decimal | int, before: Decimal | int) -> Decimal | None:
+    """Year-on-year growth as a fraction (0.5 is +50%); None where last year was zero."""
+    if not before:
+        return None
+    fraction = (Decimal(now) - Decimal(before)) / Decimal(before)
+    return fraction.quantize(GROWTH_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def quarter_report(conn: Connection, period: Period,
+                   known_on: Any = None) -> dict[str, Any]:
+    """The report of SPEC §5 as plain values (Decimal amounts, dates)."""
+    # The period is the end of its year to date: read the year's lists once, then split.
+    ytd_listed = {event: _listed(conn, event, *period.ytd, part_from=period.start)
+                  for event in (AGREEMENT, SIGNING)}
+    quarter = block(conn, period.start, period.end,
+                    {event: [r for r in rows if r.in_part] for event, rows in ytd_listed.items()})
+    ytd = block(conn, *period.ytd, ytd_listed)
+    previous = block(conn, *period.previous_ytd)
+    totals = stage_totals(conn, period.end)
+    return {
+        "period": {"label": period.label, "start": period.start, "end": period.end},
+        "ytd": {"start": period.ytd[0], "end": period.ytd[1]},
+        "known_on": known_on,
+        "quarter": quarter,
+        "year_to_date": ytd,
+        "previous_year_to_date": previous,
+        "yoy": {
+            "signed_count": growth(ytd["signed"]["count"], previous["signed"]["count"]),
+            "contracted_investment": growth(ytd["signed"]["contracted_investment"],
+                                            previous["signed"]["contracted_investment"]),
+            "capital_arrived": growth(ytd["capital_arrived"], previous["capital_arrived"]),
+        },
+        "pipeline": {s: {"count": totals[s]["count"], "investment": totals[s]["investment"]}
+                     for s in STAGES},
+    }
+
+
+def contracted_by_quarter(conn: Connection, period: Period,
+                          quarters: int = 8) -> list[tuple[str, Decimal]]:
+    """Contracted investment signed in each of the `quarters` quarters up to the period's
+    end, oldest first: the report's chart of signings over time."""
+    year, q = period.year, period.quarter or 4
+    spans = []
+    for _ in range(quarters):
+        spans.append((f"{year}Q{q}", *quarter_bounds(year, q)))
+        year, q = (year, q - 1) if q > 1 else (year - 1, 4)
+    out = []
+    for label, start, end in reversed(spans):
+        total = conn.execute(select(func.sum(facts.c.amount)).where(
+            facts.c.event == SIGNING, facts.c.occurred_on >= start, facts.c.occurred_on <= end,
+            facts.c.voided.is_(False))).scalar_one()
+        out.append((label, total or Decimal(0)))
+    return out

@@ -37,6 +37,8 @@ class Settings:
 
     def __init__(self, store: str, user: str, lang: str, debug: bool):
         self.store, self.user, self.lang, self.debug = store, user, lang, debug
+        self.as_of: Any = None  # --as-of: a business date
+        self.known_on: Any = None  # --known-on: a record-time cut-off
         self._app: Any = None
 
     def app(self) -> Any:
@@ -249,6 +251,47 @@ def reopen(s: Settings, name: str, **options: Any) -> None:
     s.done("ProjectReopened", [project])
 
 
+@cli.command()
+@click.argument("name")
+@click.argument("event", metavar="EVENT")
+@click.option("--reason", required=True, help="Why the correction is made (kept with it).")
+@click.option("--void", is_flag=True, help="The event should never have been recorded.")
+@click.option("--date", "occurred_on", metavar="DATE", help="The right business date.")
+@click.option("--amount", metavar="AMOUNT", help="The right amount (agreement, signing, capital).")
+@click.option("--planned", metavar="AMOUNT", help="The right planned investment (contact).")
+@click.option("--kind", help="The right kind of visit.")
+@click.option("--mu", metavar="AREA", help="The right area (land transfer).")
+@click.option("--parcel", help="The right parcel (land transfer).")
+@click.option("--price", metavar="AMOUNT", help="The right transfer price (land transfer).")
+@click.option("--investor", help="The right investor (contact).")
+@click.option("--sector", help="The right sector (contact).")
+@click.option("--channel", help="The right channel (contact).")
+@click.option("--region", help="The right region (contact).")
+@click.option("--owner", help="The right owner (contact).")
+@click.option("--relocation/--no-relocation", default=None, help="Whether it is a relocation (contact).")
+@click.option("--with", "participants", help="The right participants (visit).")
+@click.option("--note", help="The right note.")
+@click.pass_obj
+def correct(s: Settings, name: str, event: str, **options: Any) -> None:
+    """Correct event EVENT (its number in `crm history NAME`): supersede its wrong fields, or
+    void it. The original stays in the log; views and reports use the corrected facts from
+    now on, and `--known-on` still shows what was known before. A correction obeys the same
+    rules as the original (a corrected date may not precede the contact).
+
+    \b
+    Example:
+      crm correct 星河光伏 3 --amount 2.5亿 --reason "合同金额录入错误"
+      crm correct 星河光伏 2 --kind reception --date 2021-03-21 --reason "实为来访接待"
+      crm correct 星河光伏 5 --void --reason "重复录入"
+    """
+    from crm.interface import CorrectionInput, parse_position
+
+    data = CorrectionInput.parse(name=name, position=parse_position(event), **options)
+    projects = s.app().correct(name=data.name, position=data.position, changes=data.changes(),
+                               void=data.void, reason=data.reason)
+    s.done("EventCorrected", projects, f" [{event}]")
+
+
 # -- reading -------------------------------------------------------------------------
 
 
@@ -258,34 +301,49 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
                         default="table", show_default=True, help="How to print the answer.")(f)
 
 
+def _store_as_of(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from crm.interface import parse_date
+
+        ctx.find_object(Settings).as_of = parse_date(value, "--as-of")
+
+
+def _store_known_on(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from projections.known import RecordCutoff
+
+        ctx.find_object(Settings).known_on = RecordCutoff.parse(value)
+
+
 def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--as-of for the read commands that show the world on a business date."""
-    return click.option("--as-of", "as_of", metavar="DATE",
+    """--as-of (business time) and --known-on (record time) for every view of the log."""
+    f = click.option("--known-on", metavar="DATE|TIME", expose_value=False,
+                     callback=_store_known_on,
+                     help="Only what had been recorded by the end of that day (or that moment).")(f)
+    return click.option("--as-of", metavar="DATE", expose_value=False, callback=_store_as_of,
                         help="The world as it stood at the end of that business day.")(f)
 
 
-def _as_of(value: str | None) -> Any:
-    if value is None:
-        return None
-    from crm.interface import parse_date
+def _read_models(s: Settings) -> tuple[Any, Any]:
+    """The read models (an engine) and the log head they were computed from: the live ones
+    brought up to the log's last event, or — with --known-on a past moment — ones made
+    afresh from exactly what had been recorded by then."""
+    from crm import clock
+    from projections.known import known_models, live_head
+    from projections.projector import Projector, engine_for
 
-    return parse_date(value, "--as-of")
-
-
-def _read_models(s: Settings) -> Any:
-    """The read models' engine, first brought up to the log's last event."""
-    from projections.projector import Projector
-
+    if s.known_on is not None and s.known_on.moment < clock.now():
+        return known_models(s.app(), engine_for(s.store), s.known_on)
     projector = Projector(s.app())
     projector.catch_up()
-    return projector.engine
+    return projector.engine, live_head(s.app(), projector.position())
 
 
 @cli.command(name="list")
 @read_options
 @output_options
 @click.pass_obj
-def list_(s: Settings, as_of: str | None, fmt: str) -> None:
+def list_(s: Settings, fmt: str) -> None:
     """List every project with its stage and amounts.
 
     \b
@@ -296,9 +354,9 @@ def list_(s: Settings, as_of: str | None, fmt: str) -> None:
     from crm import clock, render
     from projections import views
 
-    on = _as_of(as_of)
-    with _read_models(s).connect() as conn:
-        rows = views.project_rows(conn, today=clock.today(), as_of=on)
+    engine, _ = _read_models(s)
+    with engine.connect() as conn:
+        rows = views.project_rows(conn, today=clock.today(), as_of=s.as_of)
     click.echo(render.render_projects(rows, fmt, s.lang))
 
 
@@ -307,7 +365,7 @@ def list_(s: Settings, as_of: str | None, fmt: str) -> None:
 @read_options
 @output_options
 @click.pass_obj
-def show(s: Settings, name: str, as_of: str | None, fmt: str) -> None:
+def show(s: Settings, name: str, fmt: str) -> None:
     """Show one project: its stage, amounts, land, capital and key dates.
 
     \b
@@ -319,9 +377,9 @@ def show(s: Settings, name: str, as_of: str | None, fmt: str) -> None:
     from crm.domain.errors import ProjectNotFound
     from projections import views
 
-    on = _as_of(as_of)
-    with _read_models(s).connect() as conn:
-        rows = views.project_rows(conn, today=clock.today(), as_of=on, name=name)
+    engine, _ = _read_models(s)
+    with engine.connect() as conn:
+        rows = views.project_rows(conn, today=clock.today(), as_of=s.as_of, name=name)
     if not rows:
         raise ProjectNotFound(name=name)
     row = rows[0]
@@ -358,7 +416,7 @@ def history(s: Settings, name: str, fmt: str) -> None:
 @output_options
 @click.pass_obj
 def pipeline(s: Settings, stage_names: tuple[str, ...], sector: str | None, owner: str | None,
-             totals: bool, as_of: str | None, fmt: str) -> None:
+             totals: bool, fmt: str) -> None:
     """The pipeline: every live project by stage, with 在谈 (under negotiation) and 签约
     (signed) totals. Tables show money in 亿元; JSON and CSV give exact yuan.
 
@@ -373,14 +431,15 @@ def pipeline(s: Settings, stage_names: tuple[str, ...], sector: str | None, owne
     from crm.interface import parse_sector, parse_stage
     from projections import views
 
-    on = _as_of(as_of)
+    on = s.as_of
     chosen: list[str] = []
     for name in stage_names:
         chosen += [st for st in parse_stage(name) if st not in chosen]
     stages = chosen or list(FORWARD_STAGES)
     sector = parse_sector(sector) if sector else None
     filtered = bool(chosen or sector or owner)
-    with _read_models(s).connect() as conn:
+    engine, _ = _read_models(s)
+    with engine.connect() as conn:
         rows = [] if totals and not filtered else views.project_rows(
             conn, today=clock.today(), as_of=on, stages=stages, sector=sector, owner=owner)
         stage_totals = views.totals_of(rows) if filtered else views.stage_totals(conn, on)
@@ -412,6 +471,7 @@ def report() -> None:
 
 
 @report.command()
+@read_options
 @click.argument("quarter", required=False)
 @click.option("--year", type=int, help="A whole year instead of a quarter.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
@@ -453,8 +513,10 @@ def _emit_report(s: Settings, period: Any, fmt: str, out: str | None) -> None:
     from crm import report_formats
     from projections.reports import contracted_by_quarter, quarter_report
 
-    with _read_models(s).connect() as conn:
-        data = quarter_report(conn, period)
+    engine, head = _read_models(s)
+    with engine.connect() as conn:
+        data = quarter_report(conn, period, known_on=s.known_on.label if s.known_on else None,
+                              as_of=s.as_of, head=head)
         history = contracted_by_quarter(conn, period) if fmt == "html" else None
     rendered = report_formats.render(data, fmt, s.lang, history=history)
     if out:
@@ -487,6 +549,70 @@ def demo(s: Settings, fmt: str) -> None:
 
     fill(s.app())
     _emit_report(s, Period(2025, 4), fmt, None)
+
+
+@cli.command()
+@click.option("--head", "show_head", is_flag=True, help="Only print the log's head.")
+@click.option("--extends", "published", metavar="HEAD",
+              help="Also prove the log still holds this head (POSITION:HASH), unchanged.")
+@click.pass_obj
+def verify(s: Settings, show_head: bool, published: str | None) -> None:
+    """Prove the log intact: recompute the hash chain over every stored event. Exits 0 when
+    intact, 1 naming the first position where an event was edited, deleted, inserted or
+    moved. Print the head (`--head`) with a report; `--extends` later proves the log still
+    holds it, which catches a truncated log or one rewritten with every hash recomputed.
+
+    \b
+    Example:
+      crm verify
+      crm verify --head
+      crm verify --extends 1234:9f2c…
+    """
+    from crm import audit
+    from crm.domain.errors import InvalidValue
+
+    recorder = s.app().recorder
+    if show_head:
+        click.echo(audit.current_head(recorder) or "")
+        return
+    if published is not None:
+        head = audit.parse_head(published)
+        if head is None:
+            raise InvalidValue(option="--extends", value=published,
+                               expected="a head POSITION:HASH as `crm verify --head` prints it")
+        result = audit.extends(recorder, head)
+    else:
+        result = audit.verify(recorder)
+    if not result.intact:
+        raise click.exceptions.Exit(_broken(s, result))
+    if s.lang == "zh":
+        click.echo(f"日志完整：{result.events} 个事件，日志头 {result.head or '（空）'}"
+                   + (f"，包含 {published}" if published else ""))
+    else:
+        click.echo(f"log intact: {result.events} events, head {result.head or '(empty)'}"
+                   + (f"; it holds {published}" if published else ""))
+
+
+_PROBLEMS = {
+    "inserted": ("an event that is not in the chain was inserted",
+                 "插入了不在哈希链中的事件"),
+    "deleted": ("the event recorded here was deleted", "此处记录的事件已被删除"),
+    "changed": ("the event here does not follow from the chain: it was edited or moved, or "
+                "one before it was removed", "此处事件与哈希链不符：被修改、移动，或其前的事件被删除"),
+    "truncated": ("the log no longer reaches this published head: it was truncated",
+                  "日志已不包含此已发布的日志头：日志被截断"),
+    "rewritten": ("the link here differs from the published head: the log was rewritten",
+                  "此处链接与已发布的日志头不同：日志被改写"),
+}
+
+
+def _broken(s: Settings, result: Any) -> int:
+    en, zh = _PROBLEMS[result.problem]
+    if s.lang == "zh":
+        click.echo(f"crm: 日志在第 {result.bad_position} 位不完整：{zh}", err=True)
+    else:
+        click.echo(f"crm: the log is broken at position {result.bad_position}: {en}", err=True)
+    return 1
 
 
 @cli.group()

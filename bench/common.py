@@ -25,8 +25,8 @@ class Row:
 
 def zone_store(events: int | None = None, projects: int | None = None) -> Path:
     """A generated store of that size, made once and kept under bench/out/."""
-    from crm.synthetic import generate
     from crm.application import ProjectLog
+    from crm.synthetic import generate
 
     OUT.mkdir(exist_ok=True)
     key = f"p{projects}" if projects else f"e{events}"
@@ -42,6 +42,18 @@ def zone_store(events: int | None = None, projects: int | None = None) -> Path:
               f"({stats.events / stats.seconds:,.0f} events/s)", file=sys.stderr)
         os.replace(partial, path)
     return path
+
+
+def working_copy(events: int) -> Path:
+    """A fresh copy of a generated store, to run commands on without touching the original."""
+    import shutil
+
+    source = zone_store(events=events)
+    target = OUT / f"work-{source.name}"
+    for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        stale.unlink(missing_ok=True)  # an old WAL beside a fresh copy would corrupt it
+    shutil.copy(source, target)
+    return target
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> float:

@@ -4,14 +4,13 @@ against the same commands on a 100-event store."""
 from __future__ import annotations
 
 import json
-from datetime import date
 import os
-import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
-from bench.common import CRM, OUT, Row, median, size, timed, zone_store
+from bench.common import CRM, OUT, Row, median, size, timed, working_copy
 
 REBUILD = """
 import json, resource, sys, time
@@ -32,15 +31,6 @@ def rebuild(store: Path) -> dict:
     return json.loads(out)
 
 
-def working_copy(events: int) -> Path:
-    source = zone_store(events=events)
-    target = OUT / f"work-{source.name}"
-    for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-        stale.unlink(missing_ok=True)  # an old WAL beside a fresh copy would corrupt it
-    shutil.copy(source, target)
-    return target
-
-
 def run(big: int = 1_000_000, small: int = 100_000, runs: int = 7) -> list[Row]:
     rows: list[Row] = []
     small_store, big_store = working_copy(small), working_copy(big)
@@ -56,8 +46,8 @@ def run(big: int = 1_000_000, small: int = 100_000, runs: int = 7) -> list[Row]:
     tiny = OUT / "work-tiny.sqlite"
     if tiny.exists():
         tiny.unlink()
-    from crm.synthetic import generate
     from crm.application import ProjectLog
+    from crm.synthetic import generate
 
     app = ProjectLog(store=str(tiny), user="bench")
     generate(app, 100)

@@ -83,20 +83,27 @@ class ProjectLog(Application):
 
     def history(self, name: str) -> list[dict[str, Any]]:
         """Every event of the project as recorded, oldest first: its position in the
-        project's history, business date, record time (local), recorder and fields."""
+        project's history, business date, record time (local), recorder and fields; a
+        correction names the event it supersedes, and that event the corrections of it."""
         project = self.get_project(name)
         rows = []
         for event in self.events.get(project.id):
             fields = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
-            rows.append({
+            row = {
                 "position": event.originator_version,
                 "event": type(event).__name__,
                 "occurred_on": event.occurred_on,
                 "recorded_at": clock.local(event.timestamp),
                 "recorded_by": event.recorded_by,
                 "note": fields.pop("note", None),
-                **fields,
-            })
+            }
+            if "target" in fields:  # a correction
+                row.update(supersedes=fields.pop("target"), void=fields.pop("void"),
+                           reason=fields.pop("reason"), changes=fields.pop("changes"))
+            rows.append({**row, **fields})
+        for row in rows:
+            if "supersedes" in row:
+                rows[row["supersedes"] - 1].setdefault("superseded_by", []).append(row["position"])
         return rows
 
     # -- writing ---------------------------------------------------------------------
@@ -180,6 +187,30 @@ class ProjectLog(Application):
                note: str | None = None) -> Project:
         common = self._common(occurred_on, note)
         return self._change([name], lambda ps: ps[0].reopen(**common))[0]
+
+    def correct(self, *, name: str, position: int, changes: dict[str, Any] | None = None,
+                void: bool = False, reason: str, note: str | None = None) -> list[Project]:
+        """Supersede event `position` of the project's history (its fields, or the whole
+        event with `void`). A visit shared by several projects is corrected in each of
+        their histories, in one save, so it stays one activity."""
+        changes = dict(changes or {})
+        common = self._common(None, note)
+        target = self.get_project(name).event_at(position)
+        names = [name]
+        if target is not None and target.event == "VisitLogged":
+            names = [name, *(n for n in target.get("projects", []) if name_key(n) != name_key(name))]
+
+        def decide(projects: list[Project]) -> None:
+            first = projects[0]
+            visit_id = target.get("visit_id") if target is not None else None
+            for project in projects:
+                seq = position if project is first else next(
+                    (f.seq for f in project.recorded_facts if f.get("visit_id") == visit_id), None)
+                if seq is not None:
+                    project.correct(target=seq, changes=changes, void=void, reason=reason,
+                                    **common)
+
+        return self._change(names, decide)
 
     def _change(self, names: Sequence[str],
                 decide: Callable[[list[Project]], None]) -> list[Project]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, Va
 
 from crm.domain.errors import InvalidValue
 from crm.domain.values import AREA_QUANTUM, DEFAULT_SECTORS, FEN, VISIT_KINDS, WAN, YI, canonical
+from crm.messages import option_of as option_name
 
 AMOUNT_EXPECTED = "an amount in yuan such as 350000000, 3.5亿, 3.5亿元, 35000万 or 35000万元"
 AREA_EXPECTED = "an area in 亩 such as 120.5"
@@ -143,6 +144,15 @@ def parse_stage(text: Any, option: str = "--stage") -> tuple[str, ...]:
                        expected="one of " + ", ".join(STAGES) + " (or 在谈, 签约)")
 
 
+def parse_position(text: Any, option: str = "EVENT") -> int:
+    """An event's number in a project's history (1 is the first contact)."""
+    cleaned = _clean(text).lstrip("#")
+    if not cleaned.isdigit() or int(cleaned) < 1:
+        raise InvalidValue(option=option, value=str(text),
+                           expected="an event number from `crm history NAME`, such as 3")
+    return int(cleaned)
+
+
 def sectors() -> tuple[str, ...]:
     """The zone's sectors: `CRM_SECTORS` (comma-separated) or the default "3+1" and 其他."""
     configured = os.environ.get("CRM_SECTORS", "")
@@ -177,14 +187,6 @@ def parse_text(text: Any, option: str) -> str | None:
     return value or None
 
 
-#: Fields whose command-line option is not simply --field-name.
-OPTION_NAMES = {"occurred_on": "--date", "participants": "--with", "names": "NAME",
-                "name": "NAME"}
-
-
-def option_name(field: str | None) -> str:
-    field = field or ""
-    return OPTION_NAMES.get(field, "--" + field.replace("_", "-"))
 
 
 def _field(parser: Any) -> Any:
@@ -267,3 +269,30 @@ class DropInput(Input):
 
 class ReopenInput(Input):
     name: Name
+
+
+class CorrectionInput(Input):
+    """New values for an earlier event; only those given are changed."""
+
+    name: Name
+    position: int
+    reason: RequiredText
+    void: bool = False
+    amount: Amount | None = None
+    planned: Amount | None = None
+    price: Amount | None = None
+    mu: Area | None = None
+    kind: VisitKind | None = None
+    sector: Sector | None = None
+    investor: Text = None
+    channel: Text = None
+    region: Text = None
+    owner: Text = None
+    parcel: Text = None
+    participants: Text = None
+    relocation: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        given = self.model_dump(exclude={"name", "position", "reason", "void"},
+                                exclude_none=True)
+        return given

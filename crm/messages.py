@@ -68,6 +68,29 @@ ERRORS: dict[str, tuple[str, str]] = {
         "project {name!r} is named twice in one visit: name each project once",
         "同一次活动中项目「{name}」出现了两次：每个项目只需列一次",
     ),
+    "NoSuchEvent": (
+        "{name!r} has no event {position}: its history holds events 1 to {count} "
+        "(`crm history {name}`)",
+        "项目「{name}」没有第 {position} 个事件：其记录为第 1 至 {count} 个（`crm history {name}`）",
+    ),
+    "NotCorrectable": (
+        "{option} does not apply to a {event_en} ({event}): it takes {options}",
+        "{event_zh}（{event}）不能更正 {option}：可更正 {options}",
+    ),
+    "CorrectionOfCorrection": (
+        "event {position} of {name!r} is itself a correction: correct event {target} instead",
+        "项目「{name}」的第 {position} 个事件本身是更正：请直接更正第 {target} 个事件",
+    ),
+    "NothingToCorrect": (
+        "nothing to correct on event {position} of {name!r}: give new values "
+        "(e.g. --amount, --date) or --void",
+        "项目「{name}」第 {position} 个事件没有要更正的内容：请给出新值（如 --amount、--date）或 --void",
+    ),
+    "ContactCannotBeVoided": (
+        "the first contact of {name!r} cannot be voided: it is the project itself; "
+        "`crm drop` it instead",
+        "项目「{name}」的首次接洽不能作废（它就是项目本身）：请用 `crm drop` 终止项目",
+    ),
     "ConcurrentChange": (
         "{name!r} kept changing under other writers ({attempts} attempts): try again",
         "项目「{name}」正被他人频繁修改（已尝试 {attempts} 次）：请稍后重试",
@@ -95,6 +118,16 @@ _EXPECTED_ZH = {
 }
 
 
+#: Fields whose command-line option is not simply --field-name.
+OPTION_NAMES = {"occurred_on": "--date", "participants": "--with", "names": "NAME",
+                "name": "NAME"}
+
+
+def option_of(field: str | None) -> str:
+    field = field or ""
+    return OPTION_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
 def render_error(name: str, params: dict[str, Any], lang: str = "en") -> str:
     templates = ERRORS.get(name)
     if templates is None:
@@ -102,6 +135,11 @@ def render_error(name: str, params: dict[str, Any], lang: str = "en") -> str:
     values = {k: ("" if v is None else v) for k, v in params.items()}
     values.setdefault("action_zh", _ACTIONS_ZH.get(str(params.get("action")), ""))
     values.setdefault("action_en", _ACTIONS_EN.get(str(params.get("action")), ""))
+    if name == "NotCorrectable":
+        values["option"] = option_of(params["field"])
+        values["options"] = ", ".join(option_of(f) for f in str(params["allowed"]).split(", "))
+        values["event_en"] = label(params["event"], "en")
+        values["event_zh"] = label(params["event"], "zh")
     expected = str(params.get("expected", ""))
     values.setdefault("expected_zh", _EXPECTED_ZH.get(expected, expected))
     template = templates[1] if lang == "zh" else templates[0]
@@ -175,6 +213,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "investment_yi": ("investment (亿元)", "投资额(亿元)"),
     "capital_yi": ("capital arrived (亿元)", "到位资金(亿元)"),
     "investment": ("investment", "投资额"),
+    "supersedes": ("corrects event", "所更正事件"),
+    "planned": ("planned", "计划投资"),
+    "superseded_by": ("corrected by event", "被更正于"),
+    "void": ("void", "作废"),
+    "changes": ("changes", "更正内容"),
     "field": ("field", "字段"),
     "value": ("value", "值"),
     "yes": ("yes", "是"),

@@ -138,6 +138,8 @@ def cell(key: str, value: Any, lang: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S %z")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Mapping):
+        return ", ".join(f"{label(k, lang)}→{cell(k, v, lang)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     return str(value)
@@ -193,8 +195,8 @@ def render_history(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> st
         return to_csv(rows, columns)
     body = []
     for r in rows:
-        details = "; ".join(f"{label(k, lang)}={cell(k, v, lang)}" for k, v in r.items()
-                            if k not in _HISTORY_FIXED and v not in (None, "", False)
+        details = "; ".join(f"{label(k, lang)}: {cell(k, v, lang)}" for k, v in r.items()
+                            if k not in _HISTORY_FIXED and v not in (None, "", False, {})
                             and k != "visit_id")
         body.append([cell(c, r.get(c), lang) if c != "details" else details
                      for c in HISTORY_COLUMNS])

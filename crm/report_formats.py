@@ -204,18 +204,29 @@ def _shown_rows(section: Section, lang: str) -> list[list[str]]:
     return out
 
 
+def cutoff_parts(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """What the report was computed from: (label, value) for the business date, the record
+    time and the log head — so a printed report can be checked against the log later."""
+    zh = lang == "zh"
+    business = data.get("as_of") or data["period"]["end"]
+    parts = [("业务日期截至" if zh else "business date", str(business)),
+             ("记录截至" if zh else "recorded by",
+              str(data["known_on"]) if data.get("known_on") else ("全部记录" if zh else "all records"))]
+    head = data.get("log_head")
+    if head:
+        recorded = head.get("recorded_at")
+        when = f" ({recorded.astimezone().strftime('%Y-%m-%d %H:%M:%S %z')})" if recorded else ""
+        parts.append(("日志头" if zh else "log head", f"{head['position']}:{head['hash']}{when}"))
+    return parts
+
+
 def cutoff_line(data: dict[str, Any], lang: str) -> str:
     period = data["period"]
-    known = data.get("known_on")
-    head = data.get("log_head")
-    parts = [f"{period['label']}: {period['start']} – {period['end']}",
-             f"{'年初至今' if lang == 'zh' else 'year to date'} {data['ytd']['start']} – "
-             f"{data['ytd']['end']}"]
-    if known:
-        parts.append(f"{'记录截至' if lang == 'zh' else 'as recorded by'} {known}")
-    if head:
-        parts.append(f"{'日志头' if lang == 'zh' else 'log head'} {head}")
-    return " · ".join(parts)
+    span = (f"{period['label']}: {period['start']} – {period['end']} · "
+            f"{'年初至今' if lang == 'zh' else 'year to date'} {data['ytd']['start']} – "
+            f"{data['ytd']['end']}")
+    sep = "：" if lang == "zh" else ": "
+    return " · ".join([span, *(f"{k}{sep}{v}" for k, v in cutoff_parts(data, lang))])
 
 
 def to_text(data: dict[str, Any], lang: str, fmt: str) -> str:
@@ -235,7 +246,8 @@ def to_report_csv(data: dict[str, Any], lang: str) -> str:
     """One row a figure: section, metric, then the period, year-to-date and previous-year
     values (exact yuan and 亩), and growth as a fraction."""
     spans = ["period", "year_to_date", "previous_year_to_date"]
-    rows = []
+    rows = [{"section": "cutoff", "metric": label, "period": value}
+            for label, value in cutoff_parts(data, "en")]
     for section in sections(data, "en"):
         for i, row in enumerate(section.rows):
             if section.key == "summary":
@@ -408,7 +420,7 @@ def narrative(data: dict[str, Any], lang: str) -> str:
         if not whole_year:
             quarter_name = "一二三四"[int(label[-1]) - 1]
             text += f"\n其中第{quarter_name}季度，{_zh_block(period, None)}"
-        return text
+        return text + "\n（" + "；".join(f"{k}{v}" for k, v in cutoff_parts(data, "zh")) + "）"
     first = _en_block(ytd, negotiating)
     if ytd["signed"]["count"]:
         marker = f"{money_yi(ytd['signed']['contracted_investment'])}亿 yuan"
@@ -416,7 +428,7 @@ def narrative(data: dict[str, Any], lang: str) -> str:
     text = f"In {label}, {first}" if whole_year else f"Since the start of the year, {first}"
     if not whole_year:
         text += f"\nIn {label} alone, {_en_block(period, None)}"
-    return text
+    return text + "\n(" + "; ".join(f"{k} {v}" for k, v in cutoff_parts(data, "en")) + ")"
 
 
 # -- entry point -------------------------------------------------------------------------

@@ -60,6 +60,32 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             "position INTEGER PRIMARY KEY, link BLOB NOT NULL)",
         ]
 
+    def read_events(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Stored events after a position, as stored: (position, id, version, topic, state)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                      f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                      (after, limit))
+            return [tuple(row) for row in c.fetchall()]
+
+    def read_links(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, link FROM {CHAIN_TABLE} WHERE position > ? "
+                      f"ORDER BY position LIMIT ?", (after, limit))
+            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+
+    def last_link(self) -> tuple[int, bytes] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, link FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+            row = c.fetchone()
+            return (row[0], bytes(row[1])) if row else None
+
+    def link_at(self, position: int) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT link FROM {CHAIN_TABLE} WHERE position = ?", (position,))
+            row = c.fetchone()
+            return bytes(row[0]) if row else None
+
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)

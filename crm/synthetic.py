@@ -10,7 +10,8 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
 

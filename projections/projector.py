@@ -16,13 +16,34 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    Boolean, Date, Engine, create_engine, delete, event, func, insert, select, update,
+    Boolean,
+    Date,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.engine import Connection
 
 from crm.domain.facts import (
-    AGREEMENT, CAPITAL_ARRIVAL, CONTACT, CORRECTION, DROP, LAND_TRANSFER, PROFILE_FIELDS, REOPEN,
-    SIGNING, VISIT, Fact, ProjectState, Step, trace,
+    AGREEMENT,
+    CAPITAL_ARRIVAL,
+    CONTACT,
+    CORRECTION,
+    DROP,
+    LAND_TRANSFER,
+    PROFILE_FIELDS,
+    REOPEN,
+    SIGNING,
+    VISIT,
+    Fact,
+    ProjectState,
+    Step,
+    trace,
 )
 from crm.domain.values import CAPITAL, LAND, NEGOTIATING, project_id
 from projections import schema

@@ -126,21 +126,29 @@ def growth(now: Decimal | int, before: Decimal | int) -> Decimal | None:
     return fraction.quantize(GROWTH_PLACES, rounding=ROUND_HALF_EVEN)
 
 
-def quarter_report(conn: Connection, period: Period,
-                   known_on: Any = None) -> dict[str, Any]:
-    """The report of SPEC §5 as plain values (Decimal amounts, dates)."""
+def quarter_report(conn: Connection, period: Period, known_on: Any = None,
+                   as_of: date | None = None, head: Any = None) -> dict[str, Any]:
+    """The report of SPEC §5 as plain values (Decimal amounts, dates), with its cut-off:
+    the business date it stops at (`as_of`, else the period's end), the record time
+    (`known_on`, else everything recorded) and the log head it was computed from."""
+    end = min(period.end, as_of) if as_of else period.end
+    ytd_span = (period.ytd[0], end)
+    previous_span = (period.previous_ytd[0], _a_year_before(end))
     # The period is the end of its year to date: read the year's lists once, then split.
-    ytd_listed = {event: _listed(conn, event, *period.ytd, part_from=period.start)
+    ytd_listed = {event: _listed(conn, event, *ytd_span, part_from=period.start)
                   for event in (AGREEMENT, SIGNING)}
-    quarter = block(conn, period.start, period.end,
+    quarter = block(conn, period.start, end,
                     {event: [r for r in rows if r.in_part] for event, rows in ytd_listed.items()})
-    ytd = block(conn, *period.ytd, ytd_listed)
-    previous = block(conn, *period.previous_ytd)
-    totals = stage_totals(conn, period.end)
+    ytd = block(conn, *ytd_span, ytd_listed)
+    previous = block(conn, *previous_span)
+    totals = stage_totals(conn, end)
     return {
         "period": {"label": period.label, "start": period.start, "end": period.end},
-        "ytd": {"start": period.ytd[0], "end": period.ytd[1]},
+        "ytd": {"start": ytd_span[0], "end": ytd_span[1]},
         "known_on": known_on,
+        "as_of": as_of,
+        "log_head": None if head is None else {
+            "position": head.position, "hash": head.link, "recorded_at": head.recorded_at},
         "quarter": quarter,
         "year_to_date": ytd,
         "previous_year_to_date": previous,

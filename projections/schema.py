@@ -8,7 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, Index, Integer, MetaData, Numeric, String, Table, Text,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
     TypeDecorator,
 )
 

@@ -3,9 +3,9 @@ pipeline's totals by stage."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import groupby
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, select

@@ -10,8 +10,15 @@ from hypothesis import strategies as st
 
 from crm.domain.errors import InvalidValue
 from crm.interface import (
-    ContactInput, VisitInput, parse_amount, parse_area, parse_date, parse_name, parse_quarter,
-    parse_sector, parse_visit_kind,
+    ContactInput,
+    VisitInput,
+    parse_amount,
+    parse_area,
+    parse_date,
+    parse_name,
+    parse_quarter,
+    parse_sector,
+    parse_visit_kind,
 )
 from crm.render import money, yuan
 

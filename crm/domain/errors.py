@@ -92,6 +92,26 @@ class DuplicateInVisit(BadInput):
     """params: name"""
 
 
+class NoSuchEvent(BadInput):
+    """params: name, position, count"""
+
+
+class NotCorrectable(BadInput):
+    """params: event, field, allowed"""
+
+
+class CorrectionOfCorrection(BadInput):
+    """params: name, position, target"""
+
+
+class NothingToCorrect(BadInput):
+    """params: name, position"""
+
+
+class ContactCannotBeVoided(RuleViolation):
+    """params: name"""
+
+
 class ConcurrentChange(CrmError):
     """params: name, attempts — other writers kept changing the project."""
 

@@ -9,7 +9,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from crm.domain import errors
-from crm.domain.facts import CORRECTION, Correction, Fact, ProjectState, effective_facts, fold
+from crm.domain.facts import (
+    CONTACT,
+    CORRECTABLE,
+    CORRECTION,
+    Correction,
+    Fact,
+    ProjectState,
+    check_history,
+    effective_facts,
+    fold,
+)
 from crm.domain.values import DROPPED, project_id
 
 #: Attributes every event has that are not among the fields a person recorded.
@@ -88,6 +98,16 @@ class Project(Aggregate):
 
     class ProjectReopened(Event):
         note: str | None
+
+    class EventCorrected(Event):
+        """Supersedes fields of an earlier event of this project, or voids it. The earlier
+        event stays in the log; views use the corrected facts from this one's record time."""
+
+        note: str | None
+        target: int
+        changes: dict[str, Any]
+        void: bool
+        reason: str
 
     def _remember(self, event: Any) -> None:
         fields = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
@@ -201,6 +221,39 @@ class Project(Aggregate):
         self._trigger(self.ProjectReopened, **common)
 
     # -- guards ----------------------------------------------------------------------
+
+    def correct(self, *, target: int, changes: dict[str, Any], void: bool, reason: str,
+                **common: Any) -> None:
+        """Supersede event `target`'s fields (a business date, an amount, a kind …) or void
+        it, provided the corrected history still obeys every rule of the log."""
+        state = self.state
+        original = next((f for f in self._facts if f.seq == target), None)
+        if original is None:
+            if any(c.seq == target for c in self._corrections):
+                corrected = next(c.target for c in self._corrections if c.seq == target)
+                raise errors.CorrectionOfCorrection(name=state.name, position=target,
+                                                    target=corrected)
+            raise errors.NoSuchEvent(name=state.name, position=target, count=self.version)
+        if not void and not changes:
+            raise errors.NothingToCorrect(name=state.name, position=target)
+        if void and original.event == CONTACT:
+            raise errors.ContactCannotBeVoided(name=state.name)
+        allowed = (*CORRECTABLE[original.event], "occurred_on", "note")
+        for field in changes:
+            if field not in allowed:
+                raise errors.NotCorrectable(event=original.event, field=field,
+                                            allowed=", ".join(allowed))
+        proposal = Correction(seq=self.version + 1, target=target, changes=changes, void=void,
+                              reason=reason, recorded_at=common["timestamp"],
+                              recorded_by=common["recorded_by"])
+        check_history(effective_facts(self._facts, [*self._corrections, proposal]),
+                      common["today"])
+        self._trigger(self.EventCorrected, target=target, changes=changes, void=void,
+                      reason=reason, **common)
+
+    def event_at(self, seq: int) -> Fact | None:
+        """The fact recorded as event `seq` of this history, as first recorded."""
+        return next((f for f in self._facts if f.seq == seq), None)
 
     def _check(self, common: dict[str, Any], *, dropped_ok: bool = False) -> None:
         """The rules every fact about an existing project obeys."""

@@ -92,7 +92,12 @@ def small(run):
 
 
 def test_every_field_of_the_json_report(small):
-    assert small("report", "quarter", "2020Q3", "--format", "json").json() == EXPECTED_2020Q3
+    report = small("report", "quarter", "2020Q3", "--format", "json").json()
+    cutoff = {key: report.pop(key) for key in ("as_of", "log_head")}
+    assert report == EXPECTED_2020Q3
+    assert cutoff["as_of"] is None
+    assert cutoff["log_head"]["position"] == 20  # the shared visit is two events
+    assert len(cutoff["log_head"]["hash"]) == 64 and cutoff["log_head"]["recorded_at"]
 
 
 def test_the_next_quarter_takes_what_the_first_day_of_october_brought(small):
@@ -157,7 +162,8 @@ def test_csv_and_markdown(small):
 
 def test_narrative_in_chinese(small):
     text = small("--lang", "zh", "report", "quarter", "2020Q3", "--format", "narrative").out
-    first, second = text.strip().split("\n")
+    first, second, cutoff = text.strip().split("\n")
+    assert cutoff.startswith("（业务日期截至2020-09-30；记录截至全部记录；日志头20:")
     assert first == (
         "今年以来，开展山海协作结对活动1次，接待客商1次，线上洽谈1次。"
         "共签约项目2个，其中10亿元以上项目1个（C新材），亿元以上项目2个（B医疗，搬迁：C新材），"
@@ -172,7 +178,8 @@ def test_narrative_in_chinese(small):
 
 def test_narrative_in_english(small):
     text = small("report", "quarter", "2020Q3", "--format", "narrative", "--lang", "en").out
-    first, second = text.strip().split("\n")
+    first, second, cutoff = text.strip().split("\n")
+    assert cutoff.startswith("(business date 2020-09-30; recorded by all records; log head 20:")
     assert first.startswith("Since the start of the year, we held 1 pairing activity (山海协作), "
                             "received investors once and met investors online once. "
                             "2 projects were signed, 1 of 1 billion yuan (10亿) or more (C新材)")

@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import Notification
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.application import ProjectLog
 from crm.domain.errors import CrmError
-from eventsourcing.persistence import Notification
 from projections import views
 from projections.projector import Projector, fact_row, read_stored, stored_fact_row
 from tests.conftest import CRM

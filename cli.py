@@ -5,6 +5,7 @@ command, 2 when the input or usage was wrong. Heavy modules are imported inside 
 commands that need them, so logging a visit starts fast."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -32,6 +33,11 @@ def _default_lang() -> str:
     return "zh" if lang.lower().startswith("zh") else "en"
 
 
+#: What a command opened (applications, engines), closed when it ends: a process that runs
+#: many commands (tests, scripts) must not keep a database connection per command.
+_OPENED: list[Callable[[], Any]] = []
+
+
 class Settings:
     """The global options, and the application opened on first use."""
 
@@ -46,6 +52,7 @@ class Settings:
             from crm.application import ProjectLog
 
             self._app = ProjectLog(store=self.store, user=self.user)
+            _OPENED.append(self._app.close)
         return self._app
 
     def label(self, key: str) -> str:
@@ -324,17 +331,27 @@ def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="The world as it stood at the end of that business day.")(f)
 
 
+def _projector(s: Settings) -> Any:
+    from projections.projector import Projector
+
+    projector = Projector(s.app())
+    _OPENED.append(projector.engine.dispose)
+    return projector
+
+
 def _read_models(s: Settings) -> tuple[Any, Any]:
     """The read models (an engine) and the log head they were computed from: the live ones
     brought up to the log's last event, or — with --known-on a past moment — ones made
     afresh from exactly what had been recorded by then."""
     from crm import clock
     from projections.known import known_models, live_head
-    from projections.projector import Projector, engine_for
+    from projections.projector import engine_for
 
     if s.known_on is not None and s.known_on.moment < clock.now():
-        return known_models(s.app(), engine_for(s.store), s.known_on)
-    projector = Projector(s.app())
+        source = engine_for(s.store)
+        _OPENED.append(source.dispose)
+        return known_models(s.app(), source, s.known_on)
+    projector = _projector(s)
     projector.catch_up()
     return projector.engine, live_head(s.app(), projector.position())
 
@@ -552,6 +569,63 @@ def demo(s: Settings, fmt: str) -> None:
 
 
 @cli.command()
+@click.option("--to", "target", required=True, metavar="STORE",
+              help="The empty store to copy into: a postgresql:// URL or an SQLite file.")
+@click.pass_obj
+def copy(s: Settings, target: str) -> None:
+    """Copy the whole log into another, empty store — every event exactly as stored, so
+    business dates, recorders and original record times are kept — then verify the copy:
+    the same events in the same order, and an intact hash chain.
+
+    \b
+    Example:
+      crm copy --to postgresql://zhaoshang@db.example:5432/zone
+    """
+    from crm.application import ProjectLog
+    from crm.store import describe
+    from crm.transfer import copy_log
+
+    source = s.app()
+    destination = ProjectLog(store=target, user=s.user)
+    _OPENED.append(destination.close)
+    total = source.recorder.max_notification_id() or 0
+    if sys.stderr.isatty() and total:
+        with click.progressbar(length=total, label="copying", file=sys.stderr) as bar:
+            done = copy_log(source, destination, progress=bar.update)
+    else:
+        done = copy_log(source, destination)
+    same = done.source_head == done.target_head
+    if s.lang == "zh":
+        click.echo(f"已将 {done.events} 个事件从 {describe(s.store)} 复制到 {describe(target)}；"
+                   f"副本校验通过，日志头 {done.target_head}"
+                   + ("（与原日志相同）" if same else f"（原日志为 {done.source_head}）"))
+    else:
+        click.echo(f"copied {done.events} events from {describe(s.store)} to {describe(target)}; "
+                   f"the copy verifies, head {done.target_head}"
+                   + (" (the same as the original's)" if same
+                      else f" (the original's is {done.source_head})"))
+
+
+@cli.command()
+@click.pass_obj
+def init(s: Settings) -> None:
+    """Create the store's tables (events, hash chain, read models) if they are missing.
+    Every command also does this on first use; `init` checks a new shared database.
+
+    \b
+    Example:
+      crm --store postgresql://zhaoshang@db.example:5432/zone init
+    """
+    from crm.store import describe
+
+    projector = _projector(s)
+    projector.catch_up()
+    events = projector.head()
+    click.echo(f"{describe(s.store)}: ready, {events} events" if s.lang != "zh"
+               else f"{describe(s.store)}：已就绪，共 {events} 个事件")
+
+
+@cli.command()
 @click.option("--head", "show_head", is_flag=True, help="Only print the log's head.")
 @click.option("--extends", "published", metavar="HEAD",
               help="Also prove the log still holds this head (POSITION:HASH), unchanged.")
@@ -637,9 +711,8 @@ def status(s: Settings, fmt: str) -> None:
       crm projections status
     """
     from crm import render
-    from projections.projector import Projector
 
-    info = Projector(s.app()).status()
+    info = _projector(s).status()
     if fmt == "json":
         click.echo(render.to_json(info))
         return
@@ -659,9 +732,8 @@ def rebuild(s: Settings) -> None:
     Example:
       crm projections rebuild
     """
-    from projections.projector import Projector
 
-    projector = Projector(s.app())
+    projector = _projector(s)
     total = projector.head()
     if sys.stderr.isatty():
         with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
@@ -738,7 +810,15 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         return _fail(_unexpected(e), 1)
+    finally:
+        _close_opened()
     return result if isinstance(result, int) else 0
+
+
+def _close_opened() -> None:
+    while _OPENED:
+        with contextlib.suppress(Exception):
+            _OPENED.pop()()
 
 
 def _unexpected(e: Exception) -> str:

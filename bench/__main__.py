@@ -11,7 +11,7 @@ import time
 
 from bench.common import Row
 
-MODULES = ["bench.write_latency", "bench.read_models", "bench.audit"]
+MODULES = ["bench.write_latency", "bench.read_models", "bench.audit", "bench.concurrency"]
 
 
 def main(argv: list[str]) -> int:

@@ -4,6 +4,8 @@ A writer that loses a race with another writer (the store refuses its events bec
 project moved on) reloads the project and tries again, a bounded number of times."""
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
@@ -19,9 +21,10 @@ from crm import clock
 from crm.domain import errors
 from crm.domain.project import Project
 from crm.domain.values import name_key, project_id
-from crm.store import DEFAULT_STORE, store_env
+from crm.store import DEFAULT_STORE, describe, is_postgres, store_env
 
-MAX_ATTEMPTS = 8
+#: How many times a writer that lost a race reloads and tries again before giving up.
+MAX_ATTEMPTS = 20
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic",
                        "occurred_on", "recorded_by"})
 CONTACT_TOPIC = get_topic(Project.ContactMade)
@@ -47,7 +50,19 @@ class ProjectLog(Application):
                  env: dict[str, str] | None = None):
         self.store = store
         self.user = user
-        super().__init__({**store_env(store), **(env or {})})
+        settings = {**store_env(store), **(env or {})}
+        if is_postgres(store):
+            from crm.pgstore import prepared
+
+            with prepared(store) as create_tables:
+                settings["CREATE_TABLE"] = "yes" if create_tables else "no"
+                super().__init__(settings)
+        else:
+            super().__init__(settings)
+
+    def describe(self) -> str:
+        """The store, as it may be shown (never a password)."""
+        return describe(self.store)
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         # Settings come from --store alone, never from stray variables in os.environ.
@@ -214,13 +229,15 @@ class ProjectLog(Application):
 
     def _change(self, names: Sequence[str],
                 decide: Callable[[list[Project]], None]) -> list[Project]:
-        """Load, decide, save; on losing a race to another writer, start again."""
-        for _attempt in range(MAX_ATTEMPTS):
+        """Load, decide, save; on losing a race to another writer, start again (after a short
+        random pause, so that racing writers spread out)."""
+        for attempt in range(MAX_ATTEMPTS):
             projects = [self.get_project(name) for name in names]
             decide(projects)
             try:
                 self.save(*projects)
             except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 continue
             return projects
         raise errors.ConcurrentChange(name=", ".join(names), attempts=MAX_ATTEMPTS)

@@ -70,11 +70,10 @@ def _parse_quantity(text: Any, option: str, pattern: re.Pattern[str], units: dic
         raise InvalidValue(option=option, value=str(text), expected=expected)
     with localcontext(prec=100):
         value = Decimal(match.group(1).replace(",", "")) * units[match.group(2)]
-    for broken, (bound, hint) in ((abs(value) >= limit[0], limit),
-                                  (value != value.quantize(quantum[0], rounding="ROUND_DOWN"),
-                                   quantum)):
-        if broken:
-            raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({hint})")
+    if abs(value) >= limit[0]:
+        raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({limit[1]})")
+    if value != value.quantize(quantum[0], rounding="ROUND_DOWN"):
+        raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({quantum[1]})")
     return canonical(value)
 
 

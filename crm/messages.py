@@ -100,6 +100,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "try `crm --store demo.sqlite demo`",
         "{store} 已有 {events} 个事件；演示只写入空数据库：请用 `crm --store demo.sqlite demo`",
     ),
+    "TargetNotEmpty": (
+        "{store} already holds {events} events: copy into an empty store",
+        "{store} 已有 {events} 个事件：请复制到空数据库",
+    ),
+    "CopyMismatch": (
+        "the copy differs from the original at its event {position}: do not use it",
+        "副本在第 {position} 个事件处与原日志不一致：请勿使用该副本",
+    ),
     "StoreUnavailable": (
         "cannot open the store {store}: {reason}",
         "无法打开数据库 {store}：{reason}",

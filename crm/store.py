@@ -23,10 +23,21 @@ def is_postgres(store: str) -> bool:
     return store.startswith(("postgresql://", "postgres://"))
 
 
+def describe(store: str) -> str:
+    """The store as it may be shown to a person: never with its password."""
+    if is_postgres(store):
+        from crm.pgstore import redact
+
+        return redact(store)
+    return store
+
+
 def store_env(store: str) -> dict[str, str]:
     """The eventsourcing settings for a store."""
     if is_postgres(store):
-        raise StoreUnavailable(store="postgresql://…", reason="PostgreSQL stores are not supported yet")
+        from crm.pgstore import postgres_env
+
+        return postgres_env(store)
     path = Path(store).expanduser()
     if path.is_dir():
         raise StoreUnavailable(store=store, reason="it is a folder; give a file such as events.sqlite")

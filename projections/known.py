@@ -91,7 +91,7 @@ def known_models(app: Any, source: Engine, cutoff: RecordCutoff) -> tuple[Engine
         with source.connect() as log:
             after = 0
             while True:
-                records = read_stored(log, after, REBUILD_PAGE)
+                records = read_stored(log, after, REBUILD_PAGE, app.recorder.events_table_name)
                 if not records:
                     break
                 rows = [stored_fact_row(r, app.mapper) for r in records]

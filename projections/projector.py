@@ -68,7 +68,7 @@ def engine_for(store: str) -> Engine:
     if is_postgres(store):
         from crm.pgstore import sqlalchemy_url
 
-        return create_engine(sqlalchemy_url(store), pool_pre_ping=True)
+        return create_engine(sqlalchemy_url(store), pool_size=2, max_overflow=2)
     engine = create_engine(f"sqlite:///{store}", connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
@@ -126,13 +126,14 @@ def counts_the_visit(project: str, named: list[str]) -> bool:
     return len(named) == 1 or project_id(named[0]).hex == project
 
 
-def read_stored(conn: Connection, after: int, limit: int) -> list[tuple[Any, ...]]:
+def read_stored(conn: Connection, after: int, limit: int,
+                table: str = "stored_events") -> list[tuple[Any, ...]]:
     """The next stored events after a position, read in the read models' own transaction:
-    (position, aggregate id, version, topic, state)."""
+    (position, aggregate id, version, topic, state). `table` is the recorder's own."""
     position = "rowid" if conn.dialect.name == "sqlite" else "notification_id"
     return conn.exec_driver_sql(
         f"SELECT {position}, originator_id, originator_version, topic, state "
-        f"FROM stored_events WHERE {position} > {int(after)} ORDER BY {position} "
+        f"FROM {table} WHERE {position} > {int(after)} ORDER BY {position} "
         f"LIMIT {int(limit)}").fetchall()
 
 
@@ -481,6 +482,8 @@ class Projector:
         if self._ready:
             return
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":  # one first user at a time creates tables
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(6533)")
             if _layout(conn) not in (None, schema.SCHEMA_VERSION):
                 schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
@@ -531,7 +534,7 @@ class Projector:
             keep_days = not rebuilding
             if keep_days and days != position:
                 refresh_days(conn)  # after a rebuild that did not finish
-            records = read_stored(conn, position, page)
+            records = read_stored(conn, position, page, self.app.recorder.events_table_name)
             if records:
                 mapper = self.app.mapper
                 apply_rows(conn, [stored_fact_row(r, mapper) for r in records], days=keep_days)

@@ -1,12 +1,17 @@
-"""Shared fixtures: a real SQLite store in a temporary folder, and `crm` run as a user runs it."""
+"""Shared fixtures: a real store — an SQLite file in a temporary folder, and a fresh database
+on the PostgreSQL server named by CRM_TEST_POSTGRES_URL — and `crm` run as a user runs it.
+
+Every test that takes `store` (or a fixture built on it) runs on both."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import os
-import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,30 +58,67 @@ class Crm:
         return self(*args, check=False, **kw)
 
     def log_digest(self) -> str:
-        """A digest of every stored event and chain link: equal digests, unchanged store."""
-        if not self.store.exists():
-            return "absent"
-        con = sqlite3.connect(self.store)
-        try:
-            h = hashlib.sha256()
-            for table in ("stored_events", "event_chain"):
-                try:
-                    rows = con.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-                except sqlite3.OperationalError:
-                    continue
-                h.update(repr(rows).encode())
-            return h.hexdigest()
-        finally:
-            con.close()
+        return log_digest(self.store)
+
+
+def log_digest(store: Path | str) -> str:
+    """A digest of every stored event and chain link: equal digests, unchanged log."""
+    if isinstance(store, Path) and not store.exists():
+        return "absent"
+    from crm.application import ProjectLog
+
+    app = ProjectLog(store=str(store))
+    try:
+        h = hashlib.sha256()
+        h.update(repr(app.recorder.read_events(0, 10**9)).encode())
+        h.update(repr(app.recorder.read_links(0, 10**9)).encode())
+        return h.hexdigest()
+    finally:
+        app.close()
+
+
+PG_URL = os.environ.get("CRM_TEST_POSTGRES_URL")
+_databases = itertools.count()
+
+
+def is_postgres(store: Path | str) -> bool:
+    return str(store).startswith("postgresql://")
+
+
+@contextlib.contextmanager
+def fresh_database(template: str | None = None) -> Iterator[str]:
+    """A new, empty database on the test server (or a copy of `template`), dropped after."""
+    import psycopg
+
+    name = f"crm_test_{os.getpid()}_{next(_databases)}"
+    admin = psycopg.connect(PG_URL, autocommit=True)
+    try:
+        suffix = f" TEMPLATE {template}" if template else ""
+        admin.execute(f"CREATE DATABASE {name}{suffix}")
+        yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    if request.param == "postgres" and not PG_URL:
+        pytest.skip("CRM_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against")
+    return request.param
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "events.sqlite"
+def store(backend: str, tmp_path: Path) -> Iterator[Path | str]:
+    if backend == "sqlite":
+        yield tmp_path / "events.sqlite"
+        return
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture
-def crm(store: Path) -> Crm:
+def crm(store: Path | str) -> Crm:
     return Crm(store)
 
 

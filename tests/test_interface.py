@@ -162,3 +162,11 @@ def test_every_date_form_parses_back(d):
     assert parse_date(d.isoformat()) == d
     assert parse_date(f"{d.year}/{d.month}/{d.day}") == d
     assert parse_date(f"{d.year}年{d.month}月{d.day}日") == d
+
+
+@pytest.mark.parametrize("text", ["1000000000000000000000000", "99999999999999999999亿", "1" * 40])
+def test_huge_numbers_are_refused_not_crashed_on(text):
+    with pytest.raises(InvalidValue):
+        parse_amount(text)
+    with pytest.raises(InvalidValue):
+        parse_area(text)

@@ -120,6 +120,14 @@ class StoreNotEmpty(RuleViolation):
     """params: store, events"""
 
 
+class TargetNotEmpty(RuleViolation):
+    """params: store, events"""
+
+
+class CopyMismatch(CrmError):
+    """params: position"""
+
+
 class StoreUnavailable(CrmError):
     """params: store, reason"""
 

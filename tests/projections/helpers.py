@@ -1,53 +1,95 @@
-"""Helpers for read-model tests: generated logs and table dumps."""
+"""Helpers for read-model tests: generated logs on either store, and table dumps."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select
 
 from crm.application import ProjectLog
 from projections import schema
 from projections.projector import Projector
 
-_GENERATED: dict[tuple[int, int], Path] = {}
+
+class ZoneSources:
+    """Synthetic zones' logs, generated once per session and size, handed out as copies: a
+    copied SQLite file, or a PostgreSQL database made from a template database."""
+
+    def __init__(self, folder: Path, pg_url: str | None):
+        self.folder, self.pg_url = folder, pg_url
+        self.files: dict[tuple[int, int], Path] = {}
+        self.templates: dict[tuple[int, int], str] = {}
+
+    def sqlite(self, events: int, seed: int) -> Path:
+        if (events, seed) not in self.files:
+            path = self.folder / f"zone-{events}-{seed}.sqlite"
+            _generate(str(path), events, seed)
+            self.files[(events, seed)] = path
+        return self.files[(events, seed)]
+
+    def template(self, events: int, seed: int) -> str:
+        import psycopg
+
+        if (events, seed) not in self.templates:
+            name = f"crm_zone_{events}_{seed}"
+            with psycopg.connect(self.pg_url, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                admin.execute(f"CREATE DATABASE {name}")
+            _generate(self.pg_url.rsplit("/", 1)[0] + "/" + name, events, seed)
+            self.templates[(events, seed)] = name
+        return self.templates[(events, seed)]
+
+    def close(self) -> None:
+        import psycopg
+
+        if self.templates:
+            with psycopg.connect(self.pg_url, autocommit=True) as admin:
+                for name in self.templates.values():
+                    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def generated_store(tmp_path: Path, events: int, seed: int = 7, cache: Path | None = None) -> Path:
-    """A copy of a synthetic zone's log of about `events` events."""
+def _generate(store: str, events: int, seed: int) -> None:
     from crm.synthetic import generate
 
-    target = tmp_path / f"zone-{events}.sqlite"
-    source = _GENERATED.get((events, seed))
-    if source is None or not source.exists():
-        source = (cache or tmp_path) / f"source-{events}-{seed}.sqlite"
-        app = ProjectLog(store=str(source), user="generator")
-        generate(app, events, seed=seed)
-        app.close()
-        _GENERATED[(events, seed)] = source
-    shutil.copy(source, target)
-    return target
+    app = ProjectLog(store=store, user="generator")
+    generate(app, events, seed=seed)
+    app.close()
 
 
-def dump(store: Path) -> dict[str, list[tuple]]:
+def copy_of(sources: ZoneSources, backend: str, tmp_path: Path, stack: contextlib.ExitStack,
+            events: int, seed: int = 7) -> Path | str:
+    if backend == "sqlite":
+        target = tmp_path / f"zone-{events}-{len(list(tmp_path.iterdir()))}.sqlite"
+        shutil.copy(sources.sqlite(events, seed), target)
+        return target
+    from tests.conftest import fresh_database
+
+    return stack.enter_context(fresh_database(template=sources.template(events, seed)))
+
+
+def dump(store: Path | str) -> dict[str, list[tuple]]:
     """Every read-model row, in a fixed order: equal dumps, equal read models."""
     app = ProjectLog(store=str(store))
     projector = Projector(app)
     out = {}
     with projector.engine.connect() as conn:
-        for table in (schema.projects, schema.facts, schema.history, schema.deals, schema.pipeline_days,
-                      schema.tracking):
+        for table in (schema.projects, schema.facts, schema.history, schema.deals,
+                      schema.pipeline_days, schema.tracking):
             columns = list(table.columns)
             out[table.name] = [tuple(r) for r in conn.execute(select(*columns).order_by(*columns))]
-        out["indexes"] = sorted(r[0] for r in conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'rm_%'")))
+        inspector = inspect(conn)
+        out["indexes"] = sorted(index["name"] for table in schema.metadata.tables
+                                for index in inspector.get_indexes(table))
     projector.engine.dispose()
     app.close()
     return out
 
 
-def rebuilt(store: Path) -> dict[str, list[tuple]]:
+def rebuilt(store: Path | str) -> dict[str, list[tuple]]:
     app = ProjectLog(store=str(store))
-    Projector(app).rebuild()
+    projector = Projector(app)
+    projector.rebuild()
+    projector.engine.dispose()
     app.close()
     return dump(store)

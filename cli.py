@@ -291,7 +291,8 @@ def correct(s: Settings, name: str, event: str, **options: Any) -> None:
       crm correct 星河光伏 2 --kind reception --date 2021-03-21 --reason "实为来访接待"
       crm correct 星河光伏 5 --void --reason "重复录入"
     """
-    from crm.interface import CorrectionInput, parse_position
+    from crm.interface import CorrectionInput
+    from crm.parsing import parse_position
 
     data = CorrectionInput.parse(name=name, position=parse_position(event), **options)
     projects = s.app().correct(name=data.name, position=data.position, changes=data.changes(),
@@ -310,7 +311,7 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _store_as_of(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
-        from crm.interface import parse_date
+        from crm.parsing import parse_date
 
         ctx.find_object(Settings).as_of = parse_date(value, "--as-of")
 
@@ -445,7 +446,7 @@ def pipeline(s: Settings, stage_names: tuple[str, ...], sector: str | None, owne
     """
     from crm import clock, render
     from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES
-    from crm.interface import parse_sector, parse_stage
+    from crm.parsing import parse_sector, parse_stage
     from projections import views
 
     on = s.as_of
@@ -510,7 +511,7 @@ def quarter(s: Settings, quarter: str | None, year: int | None, fmt: str | None,
       crm --lang zh report quarter 2021Q3 --format narrative
     """
     from crm.domain.errors import InvalidValue
-    from crm.interface import parse_quarter
+    from crm.parsing import parse_quarter
     from projections.reports import Period
 
     if (quarter is None) == (year is None):
@@ -604,6 +605,168 @@ def copy(s: Settings, target: str) -> None:
                    f"the copy verifies, head {done.target_head}"
                    + (" (the same as the original's)" if same
                       else f" (the original's is {done.source_head})"))
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--map", "pairs", multiple=True, metavar="HEADER=FIELD",
+              help="Read a column the rules do not recognise, e.g. --map 客户=investor.")
+@click.option("--kind", "sheet_kind", type=click.Choice(["ledger", "visits"]),
+              help="What the file holds, when its headers do not say.")
+@click.option("--skip-conflicts", is_flag=True,
+              help="Import the rest when some rows differ from the log (they are listed).")
+@click.pass_obj
+def import_(s: Settings, file: str, pairs: tuple[str, ...], sheet_kind: str | None,
+            skip_conflicts: bool) -> None:
+    """Bring a project ledger (招商项目台账) or a visit log in from Excel or CSV — or a whole
+    log exported with `crm export --format jsonl` into an empty store.
+
+    Each ledger row becomes the events it implies (contact, framework agreement, signing,
+    land, capital, drop) at the row's dates; each visit-log row, one visit. Headers are
+    read in Chinese or English (项目名称, 投资方, 产业, 计划投资(万元), 协议投资, 签约日期,
+    供地面积(亩), 到位资金 …). Every row is checked first; every bad row is reported as
+    FILE:ROW and nothing is written. Importing the same file again adds nothing; a row that
+    differs from the log is a conflict, not applied.
+
+    \b
+    Example:
+      crm import 招商项目台账2021.xlsx
+      crm import 走访记录.csv --map 走访日期=date
+      crm --store new.sqlite import events.jsonl
+    """
+    from pathlib import Path
+
+    from crm import importer, ledger
+
+    path = Path(file)
+    app = s.app()
+    if path.suffix.lower() == ".jsonl":
+        _import_events(s, path)
+        return
+    sheets = ledger.read(path, ledger.parse_mapping(pairs), sheet_kind)
+    if not sheets:
+        raise click.UsageError(f"{path.name}: found no ledger or visit log: name its columns "
+                               f"with --map HEADER=FIELD, or give --kind")
+    plan = importer.plan(app, sheets, s.user)
+    if plan.errors:
+        raise ledger.SheetError(lines="\n".join(
+            [*plan.errors, f"{len(plan.errors)} problem(s) in {path.name}: nothing was imported"]))
+    if plan.conflicts and not skip_conflicts:
+        _conflicts(plan.conflicts, f"{len(plan.conflicts)} row(s) of {path.name} differ from "
+                                   f"the log: nothing was imported (--skip-conflicts imports "
+                                   f"the rest)")
+    total = plan.events
+    if sys.stderr.isatty() and total:
+        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+            written = importer.write(app, plan, progress=bar.update)
+    else:
+        written = importer.write(app, plan)
+    if plan.conflicts:
+        for line in plan.conflicts:
+            click.echo(f"skipped: {line}", err=True)
+    if not plan.new_rows:
+        click.echo(f"nothing to import: all {plan.unchanged} rows of {path.name} are already "
+                   f"in the log" if s.lang != "zh" else
+                   f"无需导入：{path.name} 的 {plan.unchanged} 行均已在日志中")
+        return
+    click.echo(f"imported {plan.new_rows} rows of {path.name} as {written} events"
+               f"{f'; {plan.unchanged} rows were already in the log' if plan.unchanged else ''}"
+               if s.lang != "zh" else
+               f"已导入 {path.name} 的 {plan.new_rows} 行，共 {written} 个事件"
+               f"{f'；{plan.unchanged} 行已在日志中' if plan.unchanged else ''}")
+
+
+def _conflicts(lines: list[str], summary: str) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(f"crm: {summary}", err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _import_events(s: Settings, path: Any) -> None:
+    from crm import importer, ledger
+    from crm.domain.errors import TargetNotEmpty
+
+    app = s.app()
+    held = app.recorder.max_notification_id() or 0
+    if held:
+        raise TargetNotEmpty(store=app.describe(), events=held)
+    events, problems = importer.plan_events(path, app)
+    if problems:
+        raise ledger.SheetError(lines="\n".join(
+            [*problems, f"{len(problems)} problem(s) in {path.name}: nothing was imported"]))
+    written = importer.write_events(app, events)
+    from crm import audit
+
+    checked = audit.verify(app.recorder)
+    click.echo(f"imported {written} events from {path.name}; the log verifies, head {checked.head}"
+               if s.lang != "zh" else
+               f"已从 {path.name} 导入 {written} 个事件；日志校验通过，日志头 {checked.head}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None,
+              help="jsonl: every event; csv and xlsx: the projects as a ledger (and visits).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (its extension picks the format).")
+@click.pass_obj
+def export(s: Settings, fmt: str | None, out: str | None) -> None:
+    """Get everything out in open formats: every event with its business date, record time,
+    recorder and fields as JSON lines (which `crm import` reads back into an empty store,
+    record times and all), or the projects as a ledger in CSV or Excel (with the visits, in
+    Excel) — the layout `crm import` reads.
+
+    \b
+    Example:
+      crm export --format jsonl --out events.jsonl
+      crm export --out 项目台账.xlsx
+    """
+    if fmt is None:
+        fmt = os.path.splitext(out)[1].lower().lstrip(".") if out else "jsonl"
+        if fmt not in ("jsonl", "csv", "xlsx"):
+            raise click.UsageError("give --format jsonl, csv or xlsx")
+    if fmt == "jsonl":
+        from crm import importer
+
+        lines = importer.export_events(s.app())
+        if out:
+            with open(out, "w", encoding="utf-8") as f:
+                for line in lines:
+                    f.write(line + "\n")
+        else:
+            for line in lines:
+                click.echo(line)
+        return
+    from crm import render
+    from crm.ledger import HEADERS_ZH
+    from projections.exports import LEDGER_FIELDS, VISIT_FIELDS, ledger_rows, visit_rows
+
+    engine, _ = _read_models(s)
+    with engine.connect() as conn:
+        projects, visits = ledger_rows(conn), visit_rows(conn) if fmt == "xlsx" else []
+
+    def header(field: str) -> str:
+        return HEADERS_ZH[field] if s.lang == "zh" else field
+
+    if fmt == "csv":
+        text = render.to_csv([{header(k): v for k, v in r.items()} for r in projects],
+                             [header(f) for f in LEDGER_FIELDS])
+        if out:
+            with open(out, "w", encoding="utf-8-sig" if s.lang == "zh" else "utf-8") as f:
+                f.write(text + "\n")
+        else:
+            click.echo(text)
+        return
+    if not out:
+        raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
+    from crm.report_formats import workbook
+
+    sheets = [("项目台账" if s.lang == "zh" else "Projects", [header(f) for f in LEDGER_FIELDS],
+               [[r[f] for f in LEDGER_FIELDS] for r in projects]),
+              ("走访记录" if s.lang == "zh" else "Visits", [header(f) for f in VISIT_FIELDS],
+               [[r[f] for f in VISIT_FIELDS] for r in visits])]
+    with open(out, "wb") as f:
+        f.write(workbook(sheets))
 
 
 @cli.command()
@@ -803,6 +966,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         return _fail("aborted", 1)
     except CrmError as e:
+        if type(e).__name__ == "SheetError":  # one line a bad row, as FILE:ROW: message
+            *rows, summary = e.message(lang).splitlines()
+            for row in rows:
+                click.echo(row, err=True)
+            return _fail(summary, e.exit_code)
         return _fail(e.message(lang), e.exit_code)
     except click.ClickException as e:
         return _fail(e.format_message(), e.exit_code)

@@ -11,7 +11,7 @@ import time
 
 from bench.common import Row
 
-MODULES = ["bench.write_latency", "bench.read_models", "bench.audit", "bench.concurrency"]
+MODULES = ["bench.write_latency", "bench.read_models", "bench.audit", "bench.concurrency", "bench.imports"]
 
 
 def main(argv: list[str]) -> int:

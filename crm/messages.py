@@ -108,6 +108,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "the copy differs from the original at its event {position}: do not use it",
         "副本在第 {position} 个事件处与原日志不一致：请勿使用该副本",
     ),
+    "SheetError": ("{lines}", "{lines}"),
+    "MissingValue": ("no {what}: every row needs one", "缺少{what}：每一行都需要填写"),
+    "UnpairedValue": (
+        "{given} {value!r} is given without its {missing}: give both, or neither",
+        "填写了 {given}（{value}）却没有 {missing}：请同时填写，或都不填",
+    ),
     "StoreUnavailable": (
         "cannot open the store {store}: {reason}",
         "无法打开数据库 {store}：{reason}",

@@ -495,6 +495,33 @@ def to_xlsx(data: dict[str, Any], lang: str) -> bytes:
     return out.getvalue()
 
 
+def workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
+    """A plain workbook: one sheet per (title, headers, rows); bold, frozen header row,
+    columns wide enough for Chinese text, numbers and dates as themselves."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from wcwidth import wcswidth
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title=title)
+        sheet.append(list(headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+        for column in sheet.columns:
+            width = max(wcswidth(str(c.value)) if c.value is not None else 0 for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, width + 3)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _bars_svg(items: Sequence[tuple[str, Decimal, str]], title: str, color: str) -> str:
     """A bar chart as inline SVG: (label, value, caption) per bar."""
     width, bar_h, gap, left = 640, 26, 10, 150

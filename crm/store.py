@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -99,9 +100,17 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        if not positions:
-            return positions
+        if not stored_events:
+            return []
+        # One statement for all the rows (the library runs one a row to learn each new row
+        # id). Under SQLite's single write lock, taken by this INSERT, the rows get
+        # consecutive ids ending at last_insert_rowid().
+        c.executemany(self.insert_events_statement, [
+            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+             s.originator_version, s.topic, s.state) for s in stored_events])
+        c.execute("SELECT last_insert_rowid()")
+        last = c.fetchone()[0]
+        positions = list(range(last - len(stored_events) + 1, last + 1))
         c.execute(f"SELECT link FROM {CHAIN_TABLE} WHERE position < ? "
                   "ORDER BY position DESC LIMIT 1", (positions[0],))
         row = c.fetchone()

@@ -34,7 +34,7 @@ class RecordCutoff:
     @classmethod
     def parse(cls, text: str) -> RecordCutoff:
         from crm.domain.errors import InvalidValue
-        from crm.interface import parse_date
+        from crm.parsing import parse_date
 
         cleaned = text.strip()
         if len(cleaned) > 10 and cleaned[:4].isdigit():

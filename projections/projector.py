@@ -117,6 +117,8 @@ def fact_row(position: int, e: Any) -> dict[str, Any]:
     elif kind == CORRECTION:
         row["data"] = json.dumps({"target": e.target, "void": e.void, "reason": e.reason,
                                   "changes": _plain(e.changes)}, ensure_ascii=False)
+    elif kind == DROP:
+        row["data"] = json.dumps({"reason": e.reason}, ensure_ascii=False)
     return row
 
 
@@ -175,6 +177,8 @@ def stored_fact_row(record: tuple[Any, ...], mapper: Any) -> dict[str, Any]:
         row["amount"] = Decimal(_data(d["amount"]))
     elif kind == LAND_TRANSFER:
         row["mu"] = Decimal(_data(d["mu"]))
+    elif kind == DROP:
+        row["data"] = json.dumps({"reason": d["reason"]}, ensure_ascii=False)
     return row
 
 
@@ -196,7 +200,7 @@ def correct_row(row: dict[str, Any], correction: dict[str, Any]) -> None:
             row["mu"] = Decimal(value)
         elif key == "kind":
             row["kind"] = value
-        elif key in PROFILE_FIELDS:
+        elif key in PROFILE_FIELDS or key == "reason":
             data = json.loads(row["data"] or "{}")
             data[key] = value
             row["data"] = json.dumps(data, ensure_ascii=False)

@@ -134,7 +134,7 @@ facts = Table(
     Column("mu", Area),
     Column("voided", Boolean, nullable=False),
     Column("counted", Boolean, nullable=False),  # false for the extra copies of a shared visit
-    Column("data", Text),  # the contact's profile, or a correction, as JSON
+    Column("data", Text),  # the contact's profile, a drop's reason, or a correction, as JSON
     Index("rm_facts_project", "project_id", "seq"),
 )
 #: Every framework agreement and signing standing now, with its project's name, sector and
@@ -199,5 +199,5 @@ READ_MODEL = "pipeline"
 DAYS_ROW = "pipeline_days"
 #: The tables' layout. A store whose read models were made by another layout has them
 #: dropped and rebuilt from the log on first use: they are a cache.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA_ROW = "schema"

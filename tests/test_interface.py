@@ -9,9 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm.domain.errors import InvalidValue
-from crm.interface import (
-    ContactInput,
-    VisitInput,
+from crm.interface import ContactInput, VisitInput
+from crm.parsing import (
     parse_amount,
     parse_area,
     parse_date,

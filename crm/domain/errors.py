@@ -120,6 +120,14 @@ class StoreNotEmpty(RuleViolation):
     """params: store, events"""
 
 
+class MissingValue(BadInput):
+    """params: what — a row lacks something every row needs."""
+
+
+class UnpairedValue(BadInput):
+    """params: given, value, missing — an amount without its date, or a date without it."""
+
+
 class TargetNotEmpty(RuleViolation):
     """params: store, events"""
 

@@ -16,6 +16,7 @@ from crm.domain.facts import (
     Correction,
     Fact,
     ProjectState,
+    apply_fact,
     check_history,
     effective_facts,
     fold,
@@ -23,10 +24,6 @@ from crm.domain.facts import (
 from crm.domain.values import DROPPED, project_id
 
 #: Attributes every event has that are not among the fields a person recorded.
-_ENVELOPE = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic",
-     "occurred_on", "recorded_by"}
-)
 
 
 def _positive(field: str, value: Decimal) -> None:
@@ -110,18 +107,26 @@ class Project(Aggregate):
         reason: str
 
     def _remember(self, event: Any) -> None:
-        fields = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
+        # The event's own attributes serve as the fact's fields (envelope included): events
+        # are frozen, and a rebuild or an import makes a great many of them.
+        fields = vars(event)
         kind = type(event).__name__
         if kind == CORRECTION:
             self._corrections.append(Correction(
                 seq=event.originator_version, target=fields["target"],
                 changes=fields["changes"], void=fields["void"], reason=fields["reason"],
                 recorded_at=event.timestamp, recorded_by=event.recorded_by))
+            self._state = None
+            return
+        fact = Fact(seq=event.originator_version, event=kind, occurred_on=event.occurred_on,
+                    recorded_at=event.timestamp, recorded_by=event.recorded_by, fields=fields)
+        latest = self._facts[-1].occurred_on if self._facts else None
+        self._facts.append(fact)
+        if self._state is not None and not self._corrections and latest is not None \
+                and fact.occurred_on >= latest:
+            apply_fact(self._state, fact)  # in business order already: fold one step more
         else:
-            self._facts.append(Fact(
-                seq=event.originator_version, event=kind, occurred_on=event.occurred_on,
-                recorded_at=event.timestamp, recorded_by=event.recorded_by, fields=fields))
-        self._state = None
+            self._state = None
 
     # -- reading -------------------------------------------------------------------
 

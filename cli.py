@@ -407,20 +407,33 @@ def show(s: Settings, name: str, fmt: str) -> None:
 
 @cli.command()
 @click.argument("name")
+@read_options
 @output_options
 @click.pass_obj
 def history(s: Settings, name: str, fmt: str) -> None:
     """Every event of a project, oldest first: when it happened, when and by whom it was
-    recorded, and what it said.
+    recorded, and what it said; a correction names the event it supersedes. With
+    --known-on, only the events recorded by then; with --as-of, those dated by then.
 
     \b
     Example:
       crm history 星河光伏
-      crm history 星河光伏 --format json
+      crm history 星河光伏 --known-on 2021-07-05 --format json
     """
     from crm import render
 
-    click.echo(render.render_history(s.app().history(name), fmt, s.lang))
+    rows = s.app().history(name)
+    if s.known_on is not None:
+        rows = [r for r in rows if r["recorded_at"] <= s.known_on.moment]
+        kept = {r["position"] for r in rows}
+        for r in rows:
+            if "superseded_by" in r:
+                r["superseded_by"] = [p for p in r["superseded_by"] if p in kept] or None
+                if r["superseded_by"] is None:
+                    del r["superseded_by"]
+    if s.as_of is not None:
+        rows = [r for r in rows if r["occurred_on"] <= s.as_of]
+    click.echo(render.render_history(rows, fmt, s.lang))
 
 
 @cli.command()
@@ -777,6 +790,7 @@ def init(s: Settings) -> None:
 
     \b
     Example:
+      crm init
       crm --store postgresql://zhaoshang@db.example:5432/zone init
     """
     from crm.store import describe
@@ -961,6 +975,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="crm", standalone_mode=False)
     except click.exceptions.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError" and e.ctx is not None:
+            click.echo(e.ctx.get_help())  # `crm` or `crm report` alone: the help, no error
+            return 0
         where = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
         return _fail(e.format_message().replace("\n", " ") + where, 2)
     except click.exceptions.Abort:

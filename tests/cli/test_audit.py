@@ -136,6 +136,17 @@ def test_history_shows_who_recorded_what_and_when_and_each_correction(run, shang
     assert run("history", "星河光伏", "--format", "markdown").out.startswith("| #")
 
 
+def test_history_as_known_on_a_day_and_as_of_a_business_date(run, shanghai):
+    log_q2(run)
+    run("correct", "星河光伏", "3", "--amount", "2.5亿", "--reason", "合同金额录入错误",
+        now="2021-07-12T10:00:00+08:00")
+    known = run("history", "星河光伏", "--known-on", "2021-07-05", "--format", "json").json()
+    assert [e["position"] for e in known] == [1, 2, 3, 4]
+    assert "superseded_by" not in known[2]  # the correction was not yet recorded
+    dated = run("history", "星河光伏", "--as-of", "2021-05-01", "--format", "json").json()
+    assert [e["event"] for e in dated] == ["ContactMade", "VisitLogged"]
+
+
 def test_correcting_by_position_and_its_refusals(run):
     log_q2(run)
     # positions are per project: 1 contact, 2 the shared visit, 3 the signing, 4 capital

@@ -25,11 +25,11 @@ def _id_bytes(originator_id: Any) -> bytes:
 
 
 def link(previous: bytes, position: int, originator_id: Any, version: int, topic: str,
-         state: bytes) -> bytes:
+         state: bytes, id_bytes: bytes | None = None) -> bytes:
     h = hashlib.sha256(previous)
     topic_bytes = topic.encode()
     h.update(position.to_bytes(8, "big"))
-    h.update(_id_bytes(originator_id))
+    h.update(id_bytes if id_bytes is not None else _id_bytes(originator_id))
     h.update(version.to_bytes(8, "big"))
     h.update(len(topic_bytes).to_bytes(4, "big"))
     h.update(topic_bytes)
@@ -42,9 +42,13 @@ def chain_links(previous: bytes, positions: Sequence[int],
                 stored_events: Iterable[Any]) -> list[tuple[int, bytes]]:
     """The links of newly stored events, in position order, after `previous`."""
     rows = []
+    ids: dict[Any, bytes] = {}  # a project's events come together: its id's bytes, once
     for position, s in zip(positions, stored_events):
+        id_bytes = ids.get(s.originator_id)
+        if id_bytes is None:
+            id_bytes = ids[s.originator_id] = _id_bytes(s.originator_id)
         previous = link(previous, position, s.originator_id, s.originator_version, s.topic,
-                        bytes(s.state))
+                        bytes(s.state), id_bytes)
         rows.append((position, previous))
     return rows
 

@@ -308,19 +308,22 @@ def write(app: Any, result: Plan, progress: Callable[[int], None] | None = None)
     recorder: `save` would also check every object against runtime protocols and build a
     recording of each event for subscribers, which costs more here than storing them.)"""
     pending = [p for p in result.projects.values() if p.pending_events]
+    batches = ([e for p in pending[i:i + BATCH] for e in p.collect_events()]
+               for i in range(0, len(pending), BATCH))
+    return _store_all(app, batches, progress)
+
+
+def _store_all(app: Any, batches: Iterable[list[Any]],
+               progress: Callable[[int], None] | None = None) -> int:
+    """Store batches of events in order, one transaction each."""
+    to_stored = app.mapper.to_stored_event
     written = 0
-    for i in range(0, len(pending), BATCH):
-        events = [e for p in pending[i:i + BATCH] for e in p.collect_events()]
-        _store(app, events)
+    for events in batches:
+        app.recorder.insert_events([to_stored(e) for e in events])
         written += len(events)
         if progress:
             progress(len(events))
     return written
-
-
-def _store(app: Any, events: list[Any]) -> None:
-    to_stored = app.mapper.to_stored_event
-    app.recorder.insert_events([to_stored(e) for e in events])
 
 
 # -- a whole exported log --------------------------------------------------------------------
@@ -430,9 +433,5 @@ def _typed(name: str, value: Any) -> Any:
 def write_events(app: Any, events: list[Any],
                  progress: Callable[[int], None] | None = None) -> int:
     """Store rebuilt events in their order, a thousand a transaction."""
-    for i in range(0, len(events), 1000):
-        _store(app, events[i:i + 1000])
-        if progress:
-            progress(len(events[i:i + 1000]))
-    return len(events)
+    return _store_all(app, (events[i:i + 1000] for i in range(0, len(events), 1000)), progress)
 

@@ -94,6 +94,11 @@ class Column:
     field: str
     unit: Decimal = Decimal(1)
 
+    @property
+    def convert(self) -> Any:
+        """How this column's cells become domain values."""
+        return _CONVERT[FIELDS[self.field]]
+
 
 @dataclass
 class Sheet:
@@ -350,7 +355,7 @@ def _typed(row: Sequence[Any], columns: Sequence[Column]) -> tuple[dict[str, Any
         if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
             continue
         try:
-            values[c.field] = convert(raw, FIELDS[c.field], c)
+            values[c.field] = c.convert(raw, c)
         except CrmError as e:
             problems.append(e.message("en"))
     return values, problems

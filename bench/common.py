@@ -44,11 +44,11 @@ def zone_store(events: int | None = None, projects: int | None = None) -> Path:
     return path
 
 
-def working_copy(events: int) -> Path:
+def working_copy(events: int | None = None, projects: int | None = None) -> Path:
     """A fresh copy of a generated store, to run commands on without touching the original."""
     import shutil
 
-    source = zone_store(events=events)
+    source = zone_store(events=events, projects=projects)
     target = OUT / f"work-{source.name}"
     for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
         stale.unlink(missing_ok=True)  # an old WAL beside a fresh copy would corrupt it

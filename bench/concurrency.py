@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from bench.common import CRM, Row, median, timed, zone_store
+from bench.common import CRM, Row, median, timed, working_copy, zone_store
 
 ADMIN = os.environ.get("CRM_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASE = "crm_bench"
@@ -65,7 +65,7 @@ def throughput(store: str, writers: int, names: list[str], per_writer: int = 300
 
 
 def run(runs: int = 11) -> list[Row]:
-    stores = {"SQLite": str(working_copy_projects()), "PostgreSQL": postgres_store()}
+    stores = {"SQLite": str(working_copy(projects=1_000)), "PostgreSQL": postgres_store()}
     rows = []
     for label, store in stores.items():
         names = live_names(store)
@@ -81,17 +81,3 @@ def run(runs: int = 11) -> list[Row]:
         rows.append(Row(f"{label}: crm visit, median latency", "1k projects",
                         f"{latency * 1000:.0f} ms", "-"))
     return rows
-
-
-def working_copy_projects():
-    """A fresh copy of the 1,000-project zone."""
-    import shutil
-    from pathlib import Path
-
-    source = zone_store(projects=1_000)
-    target = source.with_name("work-" + source.name)
-    for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-        stale.unlink(missing_ok=True)
-    shutil.copy(source, target)
-    return target
-

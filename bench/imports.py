@@ -8,21 +8,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import CRM, OUT, Row, size, zone_store
+from bench.common import CRM, OUT, Row, size, working_copy
 
 
 def ledgers(projects: int) -> tuple[Path, Path]:
     """The zone's projects as a ledger, exported once by `crm export`."""
     csv_file, xlsx_file = OUT / f"ledger-{projects}.csv", OUT / f"ledger-{projects}.xlsx"
     if not csv_file.exists() or not xlsx_file.exists():
-        env = {**os.environ, "CRM_STORE": str(zone_store(projects=projects))}
-        with tempfile.TemporaryDirectory() as tmp:  # never write read models into the source
-            work = Path(tmp) / "zone.sqlite"
-            work.write_bytes(zone_store(projects=projects).read_bytes())
-            env["CRM_STORE"] = str(work)
-            subprocess.run([CRM, "export", "--out", str(csv_file)], env=env, check=True)
-            subprocess.run([CRM, "export", "--out", str(xlsx_file)], env=env, check=True,
-                           capture_output=True)
+        env = {**os.environ, "CRM_STORE": str(working_copy(projects=projects))}
+        subprocess.run([CRM, "export", "--out", str(csv_file)], env=env, check=True)
+        subprocess.run([CRM, "export", "--out", str(xlsx_file)], env=env, check=True,
+                       capture_output=True)
     return csv_file, xlsx_file
 
 

@@ -189,3 +189,26 @@ def test_late_entries_fold_in_business_date_order():
     assert st.stage_dates == {"lead": date(2021, 1, 1), "negotiating": date(2021, 2, 1),
                               "framework": date(2021, 5, 1)}
     assert st.stage_since == date(2021, 5, 1)
+
+
+def test_the_transcoder_writes_the_librarys_very_bytes():
+    """Stored bytes are what the chain hashes: a faster encoder must not change one."""
+    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
+
+    from crm.application import DateAsISO, OneEncoderTranscoder
+
+    ours = OneEncoderTranscoder()
+    theirs = JSONTranscoder()
+    for transcoder in (ours, theirs):
+        for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+            transcoder.register(transcoding)
+    p = signed_project()
+    p.log_visit(kind="pairing", visit_id=uuid.uuid4(), projects=["星河光伏", "ＫＡ游"],
+                participants='张三, "李四"\n', **common("2021-07-01"))
+    p.correct(target=2, changes={"amount": Decimal("1.5"), "occurred_on": date(2021, 6, 2)},
+              void=False, reason="改 😀", **common("2021-07-02"))
+    for event in p.pending_events:
+        state = {k: v for k, v in vars(event).items()
+                 if k not in ("originator_id", "originator_version")}
+        assert ours.encode(state) == theirs.encode(state)
+        assert ours.decode(ours.encode(state)) == theirs.decode(theirs.encode(state))

@@ -284,11 +284,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 # -- applying a page -------------------------------------------------------------------------
 
 
-def apply_events(conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
-    """Project a page of (position, domain event) into the read models."""
-    apply_rows(conn, [fact_row(position, e) for position, e in events])
-
-
 def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = True) -> None:
     """Project a page of new fact rows into the read models, in `conn`'s transaction.
     Trusts the events: rules were checked when they were recorded. With `days` false the

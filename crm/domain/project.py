@@ -141,10 +141,6 @@ class Project(Aggregate):
         return list(self._facts)
 
     @property
-    def corrections(self) -> list[Correction]:
-        return list(self._corrections)
-
-    @property
     def state(self) -> ProjectState:
         if self._state is None:
             state = fold(self.facts)

@@ -556,9 +556,17 @@ def _emit_report(s: Settings, period: Any, fmt: str, out: str | None) -> None:
             f.write(rendered if isinstance(rendered, bytes) else rendered + "\n")
         click.echo(f"wrote {out}" if s.lang != "zh" else f"已写入 {out}", err=True)
     elif isinstance(rendered, bytes):
-        raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
+        _write_binary(rendered)
     else:
         click.echo(rendered)
+
+
+def _write_binary(data: bytes) -> None:
+    """A workbook goes to a file, or down a pipe (`> report.xlsx`), never onto a terminal."""
+    if sys.stdout.isatty():
+        raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 @cli.command()
@@ -770,16 +778,17 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
         else:
             click.echo(text)
         return
-    if not out:
-        raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
     from crm.report_formats import workbook
 
     sheets = [("项目台账" if s.lang == "zh" else "Projects", [header(f) for f in LEDGER_FIELDS],
                [[r[f] for f in LEDGER_FIELDS] for r in projects]),
               ("走访记录" if s.lang == "zh" else "Visits", [header(f) for f in VISIT_FIELDS],
                [[r[f] for f in VISIT_FIELDS] for r in visits])]
-    with open(out, "wb") as f:
-        f.write(workbook(sheets))
+    if out:
+        with open(out, "wb") as f:
+            f.write(workbook(sheets))
+    else:
+        _write_binary(workbook(sheets))
 
 
 @cli.command()

@@ -1,18 +1,72 @@
-"""Importing a project ledger of 10,000 projects into an empty store, as CSV and as Excel:
-events/s for the whole `crm import` command."""
+"""Importing a project ledger of 10,000 projects into an empty store: events/s for the whole
+`crm import` command.
+
+Two ledgers: one written like a zone's full ledger, where each project has its contact,
+framework agreement, signing, land and capital filled in (about 5.5 events a row, nearest to
+the issue's 80,000 events for 10,000 projects), and one exported from the synthetic zone,
+where most projects are still early (3.5 events a row). Each as CSV and as Excel."""
 from __future__ import annotations
 
+import csv
 import os
+import random
 import subprocess
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import CRM, OUT, Row, size, working_copy
 
+HEADERS = ["项目名称", "投资方", "产业", "计划投资(万元)", "接洽日期", "框架协议投资(万元)",
+           "框架协议日期", "协议投资(万元)", "签约日期", "供地面积(亩)", "供地日期",
+           "到位资金(万元)", "到位日期", "是否搬迁", "负责人", "终止日期", "终止原因"]
+SECTORS = ["新材料", "新能源", "大健康", "数字经济", "其他"]
 
-def ledgers(projects: int) -> tuple[Path, Path]:
-    """The zone's projects as a ledger, exported once by `crm export`."""
+
+def full_ledger(projects: int, seed: int = 7) -> Path:
+    """A ledger whose rows are filled in, as a zone's ledger of mature projects is."""
+    path = OUT / f"full-ledger-{projects}.csv"
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    start = date(2016, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(HEADERS)
+        for n in range(projects):
+            contact = start + timedelta(days=rng.randrange(3000))
+            agreed = contact + timedelta(days=rng.randint(20, 120))
+            signed = agreed + timedelta(days=rng.randint(20, 200))
+            land = signed + timedelta(days=rng.randint(10, 150))
+            capital = land + timedelta(days=rng.randint(10, 150))
+            planned = rng.randint(1_000, 500_000)
+            dropped = rng.random() < 0.05
+            out.writerow([f"项目{n:05d}", f"投资方{n:05d}", rng.choice(SECTORS), planned, contact,
+                          planned, agreed, int(planned * rng.uniform(0.8, 1.5)), signed,
+                          rng.randint(10, 3000) / 10, land, int(planned * rng.uniform(0.1, 0.6)),
+                          capital, "是" if rng.random() < 0.05 else "否", "王芳",
+                          capital + timedelta(days=30) if dropped else "",
+                          "投资方战略调整" if dropped else ""])
+    return path
+
+
+def as_xlsx(ledger: Path) -> Path:
+    from openpyxl import Workbook
+
+    target = ledger.with_suffix(".xlsx")
+    if not target.exists():
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("台账")
+        with ledger.open(encoding="utf-8") as f:
+            for row in csv.reader(f):
+                sheet.append(row)
+        book.save(target)
+    return target
+
+
+def zone_ledgers(projects: int) -> tuple[Path, Path]:
+    """The synthetic zone's projects (and its visits, in Excel), exported by `crm export`."""
     csv_file, xlsx_file = OUT / f"ledger-{projects}.csv", OUT / f"ledger-{projects}.xlsx"
     if not csv_file.exists() or not xlsx_file.exists():
         env = {**os.environ, "CRM_STORE": str(working_copy(projects=projects))}
@@ -34,11 +88,15 @@ def import_rate(ledger: Path) -> tuple[float, int]:
 
 
 def run(projects: int = 10_000) -> list[Row]:
-    csv_file, xlsx_file = ledgers(projects)
+    full = full_ledger(projects)
+    zone_csv, zone_xlsx = zone_ledgers(projects)
     rows = []
-    for label, ledger, target in (("CSV", csv_file, ">= 25,000 events/s"), ("xlsx", xlsx_file, "-")):
+    for label, ledger, target in (("full ledger, CSV", full, True),
+                                  ("full ledger, xlsx", as_xlsx(full), False),
+                                  ("zone's ledger, CSV", zone_csv, False),
+                                  ("zone's ledger and visits, xlsx", zone_xlsx, False)):
         rate, events = import_rate(ledger)
-        rows.append(Row(f"crm import, {label} ledger", f"{size(projects)} projects, "
-                        f"{events:,} events", f"{rate:,.0f} events/s", target,
-                        rate >= 25_000 if label == "CSV" else None))
+        rows.append(Row(f"crm import, {label}", f"{size(projects)} projects, {events:,} events",
+                        f"{rate:,.0f} events/s", ">= 25,000 events/s" if target else "-",
+                        rate >= 25_000 if target else None))
     return rows

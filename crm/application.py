@@ -8,13 +8,13 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import DatetimeAsISO, IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import Environment, get_topic
 
 from crm import clock
@@ -39,6 +39,19 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class SameMomentAsISO(DatetimeAsISO):
+    """The library's datetime transcoding; a command's events share one record time, so the
+    last one's text is kept rather than written again for each."""
+
+    def __init__(self) -> None:
+        self._last: tuple[datetime, str] | None = None
+
+    def encode(self, obj: datetime) -> str:
+        if self._last is None or self._last[0] is not obj:
+            self._last = (obj, obj.isoformat())
+        return self._last[1]
 
 
 class OneEncoderTranscoder(JSONTranscoder):
@@ -95,6 +108,7 @@ class ProjectLog(Application):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
+        transcoder.register(SameMomentAsISO())
         transcoder.register(DateAsISO())
 
     # -- reading ---------------------------------------------------------------------

@@ -105,9 +105,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         # One statement for all the rows (the library runs one a row to learn each new row
         # id). Under SQLite's single write lock, taken by this INSERT, the rows get
         # consecutive ids ending at last_insert_rowid().
-        c.executemany(self.insert_events_statement, [
-            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-             s.originator_version, s.topic, s.state) for s in stored_events])
+        hexes: dict[Any, str] = {}  # a project's events come together: its id's text, once
+        rows = []
+        for s in stored_events:
+            oid = s.originator_id
+            text = hexes.get(oid)
+            if text is None:
+                text = hexes[oid] = oid.hex if isinstance(oid, UUID) else oid
+            rows.append((text, s.originator_version, s.topic, s.state))
+        c.executemany(self.insert_events_statement, rows)
         c.execute("SELECT last_insert_rowid()")
         last = c.fetchone()[0]
         positions = list(range(last - len(stored_events) + 1, last + 1))

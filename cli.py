@@ -658,6 +658,7 @@ def import_(s: Settings, file: str, pairs: tuple[str, ...], sheet_kind: str | No
     from pathlib import Path
 
     from crm import importer, ledger
+    from crm.domain import errors
 
     path = Path(file)
     app = s.app()
@@ -670,7 +671,7 @@ def import_(s: Settings, file: str, pairs: tuple[str, ...], sheet_kind: str | No
                                f"with --map HEADER=FIELD, or give --kind")
     plan = importer.plan(app, sheets, s.user)
     if plan.errors:
-        raise ledger.SheetError(lines="\n".join(
+        raise errors.SheetError(lines="\n".join(
             [*plan.errors, f"{len(plan.errors)} problem(s) in {path.name}: nothing was imported"]))
     if plan.conflicts and not skip_conflicts:
         _conflicts(plan.conflicts, f"{len(plan.conflicts)} row(s) of {path.name} differ from "
@@ -705,7 +706,8 @@ def _conflicts(lines: list[str], summary: str) -> None:
 
 
 def _import_events(s: Settings, path: Any) -> None:
-    from crm import importer, ledger
+    from crm import importer
+    from crm.domain import errors
     from crm.domain.errors import TargetNotEmpty
 
     app = s.app()
@@ -714,7 +716,7 @@ def _import_events(s: Settings, path: Any) -> None:
         raise TargetNotEmpty(store=app.describe(), events=held)
     events, problems = importer.plan_events(path, app)
     if problems:
-        raise ledger.SheetError(lines="\n".join(
+        raise errors.SheetError(lines="\n".join(
             [*problems, f"{len(problems)} problem(s) in {path.name}: nothing was imported"]))
     written = importer.write_events(app, events)
     from crm import audit
@@ -979,7 +981,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     debug = "--debug" in argv or bool(os.environ.get("CRM_DEBUG"))
-    from crm.domain.errors import CrmError
+    from crm.domain.errors import CrmError, SheetError
 
     try:
         result = cli.main(args=argv, prog_name="crm", standalone_mode=False)
@@ -992,8 +994,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         return _fail("aborted", 1)
     except CrmError as e:
-        if type(e).__name__ == "SheetError":  # one line a bad row, as FILE:ROW: message
-            *rows, summary = e.message(lang).splitlines()
+        if isinstance(e, SheetError):  # one line a bad row, as FILE:ROW: message
+            *rows, summary = e.lines(lang)
             for row in rows:
                 click.echo(row, err=True)
             return _fail(summary, e.exit_code)

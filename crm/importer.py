@@ -72,7 +72,7 @@ def plan(app: Any, sheets: list[Sheet], user: str) -> Plan:
     for sheet in sheets:
         result.errors += sheet.errors
     now, today = clock.now(), clock.today()
-    existing = {pid.hex: None for pid in app.project_ids()}
+    existing = {pid.hex for pid in app.project_ids()}
     facts: list[_Fact] = []
     names: dict[str, tuple[str, str]] = {}  # name key -> (name, where first named)
     for sheet in sheets:
@@ -232,7 +232,7 @@ def _visit_id(row: dict[str, Any], keys: frozenset[str]) -> uuid.UUID:
 
 
 def _recorded_visit(app: Any, loaded: dict[str, Project], row: dict[str, Any],
-                    keys: frozenset[str], existing: dict[str, Any]) -> str | None:
+                    keys: frozenset[str], existing: set[str]) -> str | None:
     """None when the log has no such visit; '' when it has it as the row says; else what
     differs."""
     first = next(iter(sorted(keys)))

@@ -135,6 +135,4 @@ class CorrectionInput(Input):
     relocation: bool | None = None
 
     def changes(self) -> dict[str, Any]:
-        given = self.model_dump(exclude={"name", "position", "reason", "void"},
-                                exclude_none=True)
-        return given
+        return self.model_dump(exclude={"name", "position", "reason", "void"}, exclude_none=True)

@@ -111,12 +111,6 @@ class Sheet:
     errors: list[str] = field(default_factory=list)
 
 
-class SheetError(CrmError):
-    """params: lines — every FILE:ROW: message found, one a line."""
-
-    exit_code = 2
-
-
 def _key(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text)).strip().lower()
     text = _UNIT_IN_HEADER.sub("", text)

@@ -128,6 +128,13 @@ class UnpairedValue(BadInput):
     """params: given, value, missing — an amount without its date, or a date without it."""
 
 
+class SheetError(BadInput):
+    """params: lines — every `FILE:ROW: message` found in an import, then a summary line."""
+
+    def lines(self, lang: str = "en") -> list[str]:
+        return self.message(lang).splitlines()
+
+
 class TargetNotEmpty(RuleViolation):
     """params: store, events"""
 

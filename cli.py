@@ -1,8 +1,8 @@
-"""The `crm` command line: parse what was typed, call the application, render the answer.
-
-Every failure becomes one line on stderr: exit 1 when a rule of the log refused the
-command, 2 when the input or usage was wrong. Heavy modules are imported inside the
-commands that need them, so logging a visit starts fast."""
+"""The `crm` command line: each command parses what was typed, makes one call into
+`crm.app`, and renders the answer; every failure becomes one line on stderr, its exit code
+chosen by its type (1: a rule of the log refused it; 2: the input, usage or store was
+wrong). Heavy modules are imported inside the commands that need them, so logging a visit
+starts fast."""
 from __future__ import annotations
 
 import contextlib
@@ -15,6 +15,10 @@ import click
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: What a command opened (applications, engines), closed when it ends: a process that runs
+#: many commands (tests, scripts) must not keep a database connection per command.
+_OPENED: list[Callable[[], Any]] = []
+
 
 def _login_name() -> str:
     for var in ("CRM_USER", "USER", "LOGNAME", "USERNAME"):
@@ -24,7 +28,7 @@ def _login_name() -> str:
         import getpass
 
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name at all: say so rather than fail
+    except (KeyError, OSError):  # no login name at all: say so rather than fail
         return "unknown"
 
 
@@ -33,41 +37,42 @@ def _default_lang() -> str:
     return "zh" if lang.lower().startswith("zh") else "en"
 
 
-#: What a command opened (applications, engines), closed when it ends: a process that runs
-#: many commands (tests, scripts) must not keep a database connection per command.
-_OPENED: list[Callable[[], Any]] = []
-
-
 class Settings:
-    """The global options, and the application opened on first use."""
+    """The global options, and what they open on first use."""
 
     def __init__(self, store: str, user: str, lang: str, debug: bool):
         self.store, self.user, self.lang, self.debug = store, user, lang, debug
         self.as_of: Any = None  # --as-of: a business date
         self.known_on: Any = None  # --known-on: a record-time cut-off
-        self._app: Any = None
+        self._log: Any = None
 
-    def app(self) -> Any:
-        if self._app is None:
-            from crm.application import ProjectLog
+    def log(self) -> Any:
+        """The store's log of work (the application)."""
+        if self._log is None:
+            from crm.app.log import ProjectLog
 
-            self._app = ProjectLog(store=self.store, user=self.user)
-            _OPENED.append(self._app.close)
-        return self._app
+            self._log = ProjectLog(store=self.store, user=self.user)
+            _OPENED.append(self._log.close)
+        return self._log
 
-    def label(self, key: str) -> str:
-        from crm.messages import label
+    def reader(self) -> Any:
+        from crm.app.reads import Reader
 
-        return label(key, self.lang)
+        return Reader(self.log(), as_of=self.as_of, known_on=self.known_on,
+                      on_open=_OPENED.append)
+
+    def say(self, key: str, **params: Any) -> str:
+        from crm.text.messages import say
+
+        return say(key, self.lang, **params)
 
     def done(self, event: str, projects: list[Any], detail: str = "") -> None:
         """Confirm a write in one line: what was recorded, for which projects, and their stage."""
-        parts = [f"{p.name} ({self.label(p.state.stage)})" for p in projects]
-        what = self.label(event)
-        if self.lang == "zh":
-            click.echo(f"已记录{what}：{'，'.join(parts)}{detail}")
-        else:
-            click.echo(f"recorded {what}: {', '.join(parts)}{detail}")
+        from crm.text.messages import label
+
+        parts = [f"{p.name} ({label(p.state.stage, self.lang)})" for p in projects]
+        click.echo(self.say("recorded", what=label(event, self.lang),
+                            projects=self.say("list_separator").join(parts), detail=detail))
 
 
 @click.group(context_settings=CONTEXT)
@@ -127,17 +132,17 @@ def contact(s: Settings, name: str, **options: Any) -> None:
     Example:
       crm contact 星河光伏 --investor 星河能源集团 --sector 新能源 --planned 2亿 --date 2018-03-01
     """
-    from crm.interface import ContactInput
+    from crm.text.inputs import ContactInput
 
     data = ContactInput.parse(name=name, **options)
-    project = s.app().contact(**data.model_dump())
-    s.done("ContactMade", [project])
+    s.done("ContactMade", [s.log().contact(**data.model_dump())])
 
 
 @cli.command()
 @click.argument("names", nargs=-1, required=True, metavar="NAME...")
 @click.option("--kind", required=True,
-              help="outbound (外出招商), reception (接待客商), pairing (山海协作), aftercare, online.")
+              help="outbound (外出招商), reception (接待客商), pairing (山海协作结对活动), "
+                   "aftercare (走访服务), online (线上洽谈).")
 @_date_option
 @click.option("--with", "participants", help="Who took part.")
 @_note_option
@@ -150,11 +155,12 @@ def visit(s: Settings, names: tuple[str, ...], **options: Any) -> None:
       crm visit 星河光伏 --kind outbound --date 2018-03-20 --with "张三, 李四"
       crm visit 绿源生物 智造装备 --kind pairing
     """
-    from crm.interface import VisitInput
+    from crm.text.inputs import VisitInput
+    from crm.text.messages import label
 
     data = VisitInput.parse(names=names, **options)
-    projects = s.app().log_visit(**data.model_dump())
-    s.done("VisitLogged", projects, f" [{s.label(data.kind)}]")
+    s.done("VisitLogged", s.log().log_visit(**data.model_dump()),
+           f" [{label(data.kind, s.lang)}]")
 
 
 def _amount_command(name: str, event: str, method: str, doc: str) -> None:
@@ -164,11 +170,10 @@ def _amount_command(name: str, event: str, method: str, doc: str) -> None:
     @_note_option
     @click.pass_obj
     def command(s: Settings, name: str, **options: Any) -> None:
-        from crm.interface import AmountInput
+        from crm.text.inputs import AmountInput
 
         data = AmountInput.parse(name=name, **options)
-        project = getattr(s.app(), method)(**data.model_dump())
-        s.done(event, [project])
+        s.done(event, [getattr(s.log(), method)(**data.model_dump())])
 
     command.__doc__ = doc
     cli.command(name)(command)
@@ -212,11 +217,10 @@ def land(s: Settings, name: str, **options: Any) -> None:
     Example:
       crm land 华锂新材 --mu 150 --parcel 2019-07号 --date 2019-11-30
     """
-    from crm.interface import LandInput
+    from crm.text.inputs import LandInput
 
     data = LandInput.parse(name=name, **options)
-    project = s.app().transfer_land(**data.model_dump())
-    s.done("LandTransferred", [project])
+    s.done("LandTransferred", [s.log().transfer_land(**data.model_dump())])
 
 
 @cli.command()
@@ -232,11 +236,10 @@ def drop(s: Settings, name: str, **options: Any) -> None:
     Example:
       crm drop 康宁医疗 --reason 投资方资金链紧张 --date 2018-10-10
     """
-    from crm.interface import DropInput
+    from crm.text.inputs import DropInput
 
     data = DropInput.parse(name=name, **options)
-    project = s.app().drop(**data.model_dump())
-    s.done("ProjectDropped", [project])
+    s.done("ProjectDropped", [s.log().drop(**data.model_dump())])
 
 
 @cli.command()
@@ -251,11 +254,10 @@ def reopen(s: Settings, name: str, **options: Any) -> None:
     Example:
       crm reopen 康宁医疗 --date 2019-03-01
     """
-    from crm.interface import ReopenInput
+    from crm.text.inputs import ReopenInput
 
     data = ReopenInput.parse(name=name, **options)
-    project = s.app().reopen(**data.model_dump())
-    s.done("ProjectReopened", [project])
+    s.done("ProjectReopened", [s.log().reopen(**data.model_dump())])
 
 
 @cli.command()
@@ -291,11 +293,11 @@ def correct(s: Settings, name: str, event: str, **options: Any) -> None:
       crm correct 星河光伏 2 --kind reception --date 2021-03-21 --reason "实为来访接待"
       crm correct 星河光伏 5 --void --reason "重复录入"
     """
-    from crm.interface import CorrectionInput
-    from crm.parsing import parse_position
+    from crm.text.inputs import CorrectionInput
+    from crm.text.parsing import parse_position
 
     data = CorrectionInput.parse(name=name, position=parse_position(event), **options)
-    projects = s.app().correct(name=data.name, position=data.position, changes=data.changes(),
+    projects = s.log().correct(name=data.name, position=data.position, changes=data.changes(),
                                void=data.void, reason=data.reason)
     s.done("EventCorrected", projects, f" [{event}]")
 
@@ -311,16 +313,16 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _store_as_of(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
-        from crm.parsing import parse_date
+        from crm.text.parsing import parse_date
 
         ctx.find_object(Settings).as_of = parse_date(value, "--as-of")
 
 
 def _store_known_on(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
-        from projections.known import RecordCutoff
+        from crm.text.parsing import parse_known_on
 
-        ctx.find_object(Settings).known_on = RecordCutoff.parse(value)
+        ctx.find_object(Settings).known_on = parse_known_on(value)
 
 
 def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -330,31 +332,6 @@ def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only what had been recorded by the end of that day (or that moment).")(f)
     return click.option("--as-of", metavar="DATE", expose_value=False, callback=_store_as_of,
                         help="The world as it stood at the end of that business day.")(f)
-
-
-def _projector(s: Settings) -> Any:
-    from projections.projector import Projector
-
-    projector = Projector(s.app())
-    _OPENED.append(projector.engine.dispose)
-    return projector
-
-
-def _read_models(s: Settings) -> tuple[Any, Any]:
-    """The read models (an engine) and the log head they were computed from: the live ones
-    brought up to the log's last event, or — with --known-on a past moment — ones made
-    afresh from exactly what had been recorded by then."""
-    from crm import clock
-    from projections.known import known_models, live_head
-    from projections.projector import engine_for
-
-    if s.known_on is not None and s.known_on.moment < clock.now():
-        source = engine_for(s.store)
-        _OPENED.append(source.dispose)
-        return known_models(s.app(), source, s.known_on)
-    projector = _projector(s)
-    projector.catch_up()
-    return projector.engine, live_head(s.app(), projector.position())
 
 
 @cli.command(name="list")
@@ -369,13 +346,9 @@ def list_(s: Settings, fmt: str) -> None:
       crm list
       crm list --as-of 2021-06-30 --format json
     """
-    from crm import clock, render
-    from projections import views
+    from crm.text.tables import render_projects
 
-    engine, _ = _read_models(s)
-    with engine.connect() as conn:
-        rows = views.project_rows(conn, today=clock.today(), as_of=s.as_of)
-    click.echo(render.render_projects(rows, fmt, s.lang))
+    click.echo(render_projects(s.reader().projects(), fmt, s.lang))
 
 
 @cli.command()
@@ -391,18 +364,9 @@ def show(s: Settings, name: str, fmt: str) -> None:
       crm show 星河光伏
       crm show 星河光伏 --as-of 2019-06-30 --format json
     """
-    from crm import clock, render
-    from crm.domain.errors import ProjectNotFound
-    from projections import views
+    from crm.text.tables import render_project
 
-    engine, _ = _read_models(s)
-    with engine.connect() as conn:
-        rows = views.project_rows(conn, today=clock.today(), as_of=s.as_of, name=name)
-    if not rows:
-        raise ProjectNotFound(name=name)
-    row = rows[0]
-    row.pop("investment")
-    click.echo(render.render_project(row, fmt, s.lang))
+    click.echo(render_project(s.reader().project(name), fmt, s.lang))
 
 
 @cli.command()
@@ -420,20 +384,9 @@ def history(s: Settings, name: str, fmt: str) -> None:
       crm history 星河光伏
       crm history 星河光伏 --known-on 2021-07-05 --format json
     """
-    from crm import render
+    from crm.text.tables import render_history
 
-    rows = s.app().history(name)
-    if s.known_on is not None:
-        rows = [r for r in rows if r["recorded_at"] <= s.known_on.moment]
-        kept = {r["position"] for r in rows}
-        for r in rows:
-            if "superseded_by" in r:
-                r["superseded_by"] = [p for p in r["superseded_by"] if p in kept] or None
-                if r["superseded_by"] is None:
-                    del r["superseded_by"]
-    if s.as_of is not None:
-        rows = [r for r in rows if r["occurred_on"] <= s.as_of]
-    click.echo(render.render_history(rows, fmt, s.lang))
+    click.echo(render_history(s.reader().history(name), fmt, s.lang))
 
 
 @cli.command()
@@ -457,32 +410,15 @@ def pipeline(s: Settings, stage_names: tuple[str, ...], sector: str | None, owne
       crm pipeline --stage negotiating --stage framework --sector 新能源
       crm pipeline --as-of 2021-09-30 --totals
     """
-    from crm import clock, render
-    from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES
-    from crm.parsing import parse_sector, parse_stage
-    from projections import views
+    from crm.text.parsing import parse_sector, parse_stage
+    from crm.text.tables import render_pipeline
 
-    on = s.as_of
-    chosen: list[str] = []
-    for name in stage_names:
-        chosen += [st for st in parse_stage(name) if st not in chosen]
-    stages = chosen or list(FORWARD_STAGES)
-    sector = parse_sector(sector) if sector else None
-    filtered = bool(chosen or sector or owner)
-    engine, _ = _read_models(s)
-    with engine.connect() as conn:
-        rows = [] if totals and not filtered else views.project_rows(
-            conn, today=clock.today(), as_of=on, stages=stages, sector=sector, owner=owner)
-        stage_totals = views.totals_of(rows) if filtered else views.stage_totals(conn, on)
-    if not totals:
-        for row in rows:
-            row.pop("investment", None)
-        if DROPPED not in stages:
-            rows = [r for r in rows if r["stage"] != DROPPED]
-    head = views.headline(stage_totals)
-    shown = (chosen or list(STAGES)) if totals else stages
-    click.echo(render.render_pipeline(rows, stage_totals, head, shown, fmt, s.lang,
-                                      totals_only=totals, as_of=on))
+    stages = [stage for name in stage_names for stage in parse_stage(name)]
+    answer = s.reader().pipeline(stages=stages, sector=parse_sector(sector) if sector else None,
+                                 owner=owner, totals_only=totals)
+    click.echo(render_pipeline(answer["rows"], answer["totals"], answer["headline"],
+                               answer["stages"], fmt, s.lang, totals_only=totals,
+                               as_of=answer["as_of"]))
 
 
 REPORT_FORMATS = ["table", "json", "csv", "markdown", "narrative", "html", "xlsx"]
@@ -523,50 +459,37 @@ def quarter(s: Settings, quarter: str | None, year: int | None, fmt: str | None,
       crm report quarter --year 2021 --out 2021.xlsx
       crm --lang zh report quarter 2021Q3 --format narrative
     """
-    from crm.domain.errors import InvalidValue
-    from crm.parsing import parse_quarter
-    from projections.reports import Period
+    from crm.text.parsing import parse_quarter, parse_year
 
     if (quarter is None) == (year is None):
         raise click.UsageError("give a QUARTER such as 2021Q3, or --year 2021")
-    if year is not None:
-        if not 1900 <= year <= 2999:
-            raise InvalidValue(option="--year", value=str(year), expected="a year such as 2021")
-        period = Period(year)
-    else:
-        period = Period(*parse_quarter(quarter))
+    period = (parse_year(year), None) if year is not None else parse_quarter(quarter)
     if fmt is None:
         fmt = _BY_EXTENSION.get(os.path.splitext(out)[1].lower(), "table") if out else "table"
     _emit_report(s, period, fmt, out)
 
 
-def _emit_report(s: Settings, period: Any, fmt: str, out: str | None) -> None:
-    from crm import report_formats
-    from projections.reports import contracted_by_quarter, quarter_report
+def _emit_report(s: Settings, period: tuple[int, int | None], fmt: str, out: str | None) -> None:
+    from crm.text.formats import render
 
-    engine, head = _read_models(s)
-    with engine.connect() as conn:
-        data = quarter_report(conn, period, known_on=s.known_on.label if s.known_on else None,
-                              as_of=s.as_of, head=head)
-        history = contracted_by_quarter(conn, period) if fmt == "html" else None
-    rendered = report_formats.render(data, fmt, s.lang, history=history)
+    data, chart = s.reader().report(*period, chart=fmt == "html")
+    _emit(s, render(data, fmt, s.lang, history=chart), out)
+
+
+def _emit(s: Settings, rendered: str | bytes, out: str | None) -> None:
+    """Text or a workbook, to a file (`--out`) or standard output."""
     if out:
         mode = "wb" if isinstance(rendered, bytes) else "w"
         with open(out, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
             f.write(rendered if isinstance(rendered, bytes) else rendered + "\n")
-        click.echo(f"wrote {out}" if s.lang != "zh" else f"已写入 {out}", err=True)
+        click.echo(s.say("wrote", path=out), err=True)
     elif isinstance(rendered, bytes):
-        _write_binary(rendered)
+        if sys.stdout.isatty():  # a workbook goes to a file or down a pipe, never a terminal
+            raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
+        sys.stdout.buffer.write(rendered)
+        sys.stdout.flush()
     else:
         click.echo(rendered)
-
-
-def _write_binary(data: bytes) -> None:
-    """A workbook goes to a file, or down a pipe (`> report.xlsx`), never onto a terminal."""
-    if sys.stdout.isatty():
-        raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
 
 
 @cli.command()
@@ -583,11 +506,31 @@ def demo(s: Settings, fmt: str) -> None:
       crm demo
       crm --store demo.sqlite --lang zh demo --format narrative
     """
-    from crm.demo import fill
-    from projections.reports import Period
+    from crm.app.demo import LAST_QUARTER, fill
 
-    fill(s.app())
-    _emit_report(s, Period(2025, 4), fmt, None)
+    fill(s.log())
+    _emit_report(s, LAST_QUARTER, fmt, None)
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Any:
+    """A running count on a terminal's stderr (None elsewhere): `update(n)` adds n."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    seen = [0]
+
+    class Counter:
+        @staticmethod
+        def update(n: int) -> None:
+            seen[0] += n
+            click.echo(f"\r{label} {seen[0]:,}", err=True, nl=False)
+
+    try:
+        yield Counter
+    finally:
+        if seen[0]:
+            click.echo(err=True)
 
 
 @cli.command()
@@ -603,29 +546,17 @@ def copy(s: Settings, target: str) -> None:
     Example:
       crm copy --to postgresql://zhaoshang@db.example:5432/zone
     """
-    from crm.application import ProjectLog
-    from crm.store import describe
-    from crm.transfer import copy_log
+    from crm.app.copying import copy_to
+    from crm.store.config import describe
 
-    source = s.app()
-    destination = ProjectLog(store=target, user=s.user)
-    _OPENED.append(destination.close)
-    total = source.recorder.max_notification_id() or 0
-    if sys.stderr.isatty() and total:
-        with click.progressbar(length=total, label="copying", file=sys.stderr) as bar:
-            done = copy_log(source, destination, progress=bar.update)
-    else:
-        done = copy_log(source, destination)
+    with _progress("copying") as bar:
+        done = copy_to(s.log(), target, s.user, on_open=_OPENED.append,
+                       progress=bar.update if bar else None)
     same = done.source_head == done.target_head
-    if s.lang == "zh":
-        click.echo(f"已将 {done.events} 个事件从 {describe(s.store)} 复制到 {describe(target)}；"
-                   f"副本校验通过，日志头 {done.target_head}"
-                   + ("（与原日志相同）" if same else f"（原日志为 {done.source_head}）"))
-    else:
-        click.echo(f"copied {done.events} events from {describe(s.store)} to {describe(target)}; "
-                   f"the copy verifies, head {done.target_head}"
-                   + (" (the same as the original's)" if same
-                      else f" (the original's is {done.source_head})"))
+    click.echo(s.say("copied", events=done.events, source=describe(s.store),
+                     target=describe(target), head=done.target_head)
+               + (s.say("copied_same_head") if same
+                  else s.say("copied_other_head", head=done.source_head)))
 
 
 @cli.command(name="import")
@@ -657,74 +588,29 @@ def import_(s: Settings, file: str, pairs: tuple[str, ...], sheet_kind: str | No
     """
     from pathlib import Path
 
-    from crm import importer, ledger
-    from crm.domain import errors
+    from crm.app import imports
 
     path = Path(file)
-    app = s.app()
-    if path.suffix.lower() == ".jsonl":
-        _import_events(s, path)
+    with _progress("importing") as bar:
+        progress = bar.update if bar else None
+        if path.suffix.lower() == ".jsonl":
+            done = imports.import_events(s.log(), path, progress=progress)
+            click.echo(s.say("imported_events", events=done.events, file=done.file,
+                             head=done.head))
+            return
+        from crm.text.sheets import parse_mapping
+
+        done = imports.import_sheets(s.log(), path, mapping=parse_mapping(pairs),
+                                     kind=sheet_kind, skip_conflicts=skip_conflicts,
+                                     user=s.user, progress=progress)
+    for line in done.skipped:
+        click.echo(s.say("skipped", line=line), err=True)
+    if not done.rows:
+        click.echo(s.say("nothing_to_import", unchanged=done.unchanged, file=done.file))
         return
-    sheets = ledger.read(path, ledger.parse_mapping(pairs), sheet_kind)
-    if not sheets:
-        raise click.UsageError(f"{path.name}: found no ledger or visit log: name its columns "
-                               f"with --map HEADER=FIELD, or give --kind")
-    plan = importer.plan(app, sheets, s.user)
-    if plan.errors:
-        raise errors.SheetError(lines="\n".join(
-            [*plan.errors, f"{len(plan.errors)} problem(s) in {path.name}: nothing was imported"]))
-    if plan.conflicts and not skip_conflicts:
-        _conflicts(plan.conflicts, f"{len(plan.conflicts)} row(s) of {path.name} differ from "
-                                   f"the log: nothing was imported (--skip-conflicts imports "
-                                   f"the rest)")
-    total = plan.events
-    if sys.stderr.isatty() and total:
-        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
-            written = importer.write(app, plan, progress=bar.update)
-    else:
-        written = importer.write(app, plan)
-    if plan.conflicts:
-        for line in plan.conflicts:
-            click.echo(f"skipped: {line}", err=True)
-    if not plan.new_rows:
-        click.echo(f"nothing to import: all {plan.unchanged} rows of {path.name} are already "
-                   f"in the log" if s.lang != "zh" else
-                   f"无需导入：{path.name} 的 {plan.unchanged} 行均已在日志中")
-        return
-    click.echo(f"imported {plan.new_rows} rows of {path.name} as {written} events"
-               f"{f'; {plan.unchanged} rows were already in the log' if plan.unchanged else ''}"
-               if s.lang != "zh" else
-               f"已导入 {path.name} 的 {plan.new_rows} 行，共 {written} 个事件"
-               f"{f'；{plan.unchanged} 行已在日志中' if plan.unchanged else ''}")
-
-
-def _conflicts(lines: list[str], summary: str) -> None:
-    for line in lines:
-        click.echo(line, err=True)
-    click.echo(f"crm: {summary}", err=True)
-    raise click.exceptions.Exit(1)
-
-
-def _import_events(s: Settings, path: Any) -> None:
-    from crm import importer
-    from crm.domain import errors
-    from crm.domain.errors import TargetNotEmpty
-
-    app = s.app()
-    held = app.recorder.max_notification_id() or 0
-    if held:
-        raise TargetNotEmpty(store=app.describe(), events=held)
-    events, problems = importer.plan_events(path, app)
-    if problems:
-        raise errors.SheetError(lines="\n".join(
-            [*problems, f"{len(problems)} problem(s) in {path.name}: nothing was imported"]))
-    written = importer.write_events(app, events)
-    from crm import audit
-
-    checked = audit.verify(app.recorder)
-    click.echo(f"imported {written} events from {path.name}; the log verifies, head {checked.head}"
-               if s.lang != "zh" else
-               f"已从 {path.name} 导入 {written} 个事件；日志校验通过，日志头 {checked.head}")
+    unchanged = s.say("imported_rows_unchanged", unchanged=done.unchanged) if done.unchanged else ""
+    click.echo(s.say("imported_rows", rows=done.rows, file=done.file, events=done.events)
+               + unchanged)
 
 
 @cli.command()
@@ -749,9 +635,9 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
         if fmt not in ("jsonl", "csv", "xlsx"):
             raise click.UsageError("give --format jsonl, csv or xlsx")
     if fmt == "jsonl":
-        from crm import importer
+        from crm.app.exports import export_events
 
-        lines = importer.export_events(s.app())
+        lines = export_events(s.log())
         if out:
             with open(out, "w", encoding="utf-8") as f:
                 for line in lines:
@@ -760,37 +646,15 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
             for line in lines:
                 click.echo(line)
         return
-    from crm import render
-    from crm.ledger import HEADERS_ZH
-    from projections.exports import LEDGER_FIELDS, VISIT_FIELDS, ledger_rows, visit_rows
+    from crm.text.sheets import ledger_file
 
-    engine, _ = _read_models(s)
-    with engine.connect() as conn:
-        projects, visits = ledger_rows(conn), visit_rows(conn) if fmt == "xlsx" else []
-
-    def header(field: str) -> str:
-        return HEADERS_ZH[field] if s.lang == "zh" else field
-
-    if fmt == "csv":
-        text = render.to_csv([{header(k): v for k, v in r.items()} for r in projects],
-                             [header(f) for f in LEDGER_FIELDS])
-        if out:
-            with open(out, "w", encoding="utf-8-sig" if s.lang == "zh" else "utf-8") as f:
-                f.write(text + "\n")
-        else:
-            click.echo(text)
+    projects, visits = s.reader().ledger(with_visits=fmt == "xlsx")
+    rendered = ledger_file(projects, visits, fmt, s.lang)
+    if fmt == "csv" and out:
+        with open(out, "w", encoding="utf-8-sig" if s.lang == "zh" else "utf-8") as f:
+            f.write(rendered + "\n")
         return
-    from crm.report_formats import workbook
-
-    sheets = [("项目台账" if s.lang == "zh" else "Projects", [header(f) for f in LEDGER_FIELDS],
-               [[r[f] for f in LEDGER_FIELDS] for r in projects]),
-              ("走访记录" if s.lang == "zh" else "Visits", [header(f) for f in VISIT_FIELDS],
-               [[r[f] for f in VISIT_FIELDS] for r in visits])]
-    if out:
-        with open(out, "wb") as f:
-            f.write(workbook(sheets))
-    else:
-        _write_binary(workbook(sheets))
+    _emit(s, rendered, out)
 
 
 @cli.command()
@@ -804,13 +668,9 @@ def init(s: Settings) -> None:
       crm init
       crm --store postgresql://zhaoshang@db.example:5432/zone init
     """
-    from crm.store import describe
+    from crm.store.config import describe
 
-    projector = _projector(s)
-    projector.catch_up()
-    events = projector.head()
-    click.echo(f"{describe(s.store)}: ready, {events} events" if s.lang != "zh"
-               else f"{describe(s.store)}：已就绪，共 {events} 个事件")
+    click.echo(s.say("ready", store=describe(s.store), events=s.reader().ready()))
 
 
 @cli.command()
@@ -830,51 +690,21 @@ def verify(s: Settings, show_head: bool, published: str | None) -> None:
       crm verify --head
       crm verify --extends 1234:9f2c…
     """
-    from crm import audit
-    from crm.domain.errors import InvalidValue
+    from crm.app import audit
+    from crm.text.parsing import parse_head
 
-    recorder = s.app().recorder
+    recorder = s.log().recorder
     if show_head:
         click.echo(audit.current_head(recorder) or "")
         return
-    if published is not None:
-        head = audit.parse_head(published)
-        if head is None:
-            raise InvalidValue(option="--extends", value=published,
-                               expected="a head POSITION:HASH as `crm verify --head` prints it")
-        result = audit.extends(recorder, head)
-    else:
-        result = audit.verify(recorder)
+    head = parse_head(published) if published is not None else None
+    result = audit.extends(recorder, head) if head else audit.verify(recorder)
     if not result.intact:
-        raise click.exceptions.Exit(_broken(s, result))
-    if s.lang == "zh":
-        click.echo(f"日志完整：{result.events} 个事件，日志头 {result.head or '（空）'}"
-                   + (f"，包含 {published}" if published else ""))
-    else:
-        click.echo(f"log intact: {result.events} events, head {result.head or '(empty)'}"
-                   + (f"; it holds {published}" if published else ""))
-
-
-_PROBLEMS = {
-    "inserted": ("an event that is not in the chain was inserted",
-                 "插入了不在哈希链中的事件"),
-    "deleted": ("the event recorded here was deleted", "此处记录的事件已被删除"),
-    "changed": ("the event here does not follow from the chain: it was edited or moved, or "
-                "one before it was removed", "此处事件与哈希链不符：被修改、移动，或其前的事件被删除"),
-    "truncated": ("the log no longer reaches this published head: it was truncated",
-                  "日志已不包含此已发布的日志头：日志被截断"),
-    "rewritten": ("the link here differs from the published head: the log was rewritten",
-                  "此处链接与已发布的日志头不同：日志被改写"),
-}
-
-
-def _broken(s: Settings, result: Any) -> int:
-    en, zh = _PROBLEMS[result.problem]
-    if s.lang == "zh":
-        click.echo(f"crm: 日志在第 {result.bad_position} 位不完整：{zh}", err=True)
-    else:
-        click.echo(f"crm: the log is broken at position {result.bad_position}: {en}", err=True)
-    return 1
+        click.echo("crm: " + s.say("broken", position=result.bad_position,
+                                   problem=s.say(f"problem.{result.problem}")), err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(s.say("verified", events=result.events, head=result.head or s.say("empty_head"))
+               + (s.say("verified_holds", head=published) if published else ""))
 
 
 @cli.group()
@@ -898,17 +728,9 @@ def status(s: Settings, fmt: str) -> None:
     Example:
       crm projections status
     """
-    from crm import render
+    from crm.text.tables import render_status
 
-    info = _projector(s).status()
-    if fmt == "json":
-        click.echo(render.to_json(info))
-        return
-    rows = [{"what": "position", "value": info["position"]},
-            {"what": "log head", "value": info["head"]},
-            {"what": "behind", "value": info["behind"]},
-            *({"what": f"rows in {table}", "value": n} for table, n in info["rows"].items())]
-    click.echo(render.render_rows(rows, ["what", "value"], fmt, s.lang))
+    click.echo(render_status(s.reader().status(), fmt, s.lang))
 
 
 @projections.command()
@@ -920,16 +742,9 @@ def rebuild(s: Settings) -> None:
     Example:
       crm projections rebuild
     """
-
-    projector = _projector(s)
-    total = projector.head()
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
-            applied = projector.rebuild(progress=bar.update)
-    else:
-        applied = projector.rebuild()
-    click.echo(f"rebuilt the read models from {applied} events" if s.lang != "zh"
-               else f"已根据 {applied} 个事件重建读模型")
+    with _progress("rebuilding") as bar:
+        applied = s.reader().rebuild(progress=bar.update if bar else None)
+    click.echo(s.say("rebuilt", events=applied))
 
 
 # -- global options work after the command too: `crm report quarter 2021Q3 --lang zh` ------
@@ -960,7 +775,7 @@ def _accept_global_options(group: click.Group) -> None:
 _accept_global_options(cli)
 
 
-# -- the edge: one line per error ------------------------------------------------------
+# -- the edge: one line per error, its exit code by type ------------------------------------
 
 
 def _early_lang(argv: list[str]) -> str:
@@ -972,6 +787,19 @@ def _early_lang(argv: list[str]) -> str:
     return _default_lang()
 
 
+def exit_code(error: Exception) -> int:
+    """1 when a rule of the log refused the command; 2 when the input, usage or store was
+    wrong."""
+    from crm.domain.errors import InputError, RuleViolation
+    from crm.store.errors import StoreUnavailable
+
+    if isinstance(error, RuleViolation):
+        return 1
+    if isinstance(error, (InputError, StoreUnavailable)):
+        return 2
+    return 1
+
+
 def _fail(message: str, code: int) -> int:
     click.echo(f"crm: {message}", err=True)
     return code
@@ -981,7 +809,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     debug = "--debug" in argv or bool(os.environ.get("CRM_DEBUG"))
-    from crm.domain.errors import CrmError, SheetError
+    from crm.domain.errors import CrmError
+    from crm.text.messages import error_message, say
 
     try:
         result = cli.main(args=argv, prog_name="crm", standalone_mode=False)
@@ -989,23 +818,23 @@ def main(argv: list[str] | None = None) -> int:
         if type(e).__name__ == "NoArgsIsHelpError" and e.ctx is not None:
             click.echo(e.ctx.get_help())  # `crm` or `crm report` alone: the help, no error
             return 0
-        where = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
+        where = say("see_help", lang, command=e.ctx.command_path) if e.ctx is not None else ""
         return _fail(e.format_message().replace("\n", " ") + where, 2)
     except click.exceptions.Abort:
-        return _fail("aborted", 1)
+        return _fail(say("aborted", lang), 1)
     except CrmError as e:
-        if isinstance(e, SheetError):  # one line a bad row, as FILE:ROW: message
-            *rows, summary = e.lines(lang)
-            for row in rows:
-                click.echo(row, err=True)
-            return _fail(summary, e.exit_code)
-        return _fail(e.message(lang), e.exit_code)
+        if "lines" in e.params:  # an import: one line a bad row, as FILE:ROW: message
+            for line in e.params["lines"]:
+                click.echo(line, err=True)
+            return _fail(say(e.params["summary"], lang, count=e.params["count"],
+                             file=e.params["file"]), exit_code(e))
+        return _fail(error_message(e, lang), exit_code(e))
     except click.ClickException as e:
         return _fail(e.format_message(), e.exit_code)
     except Exception as e:  # noqa: BLE001 - the edge: anything else is a bug or a broken store
         if debug:
             raise
-        return _fail(_unexpected(e), 1)
+        return _fail(_unexpected(e, lang), 1)
     finally:
         _close_opened()
     return result if isinstance(result, int) else 0
@@ -1017,12 +846,14 @@ def _close_opened() -> None:
             _OPENED.pop()()
 
 
-def _unexpected(e: Exception) -> str:
+def _unexpected(e: Exception, lang: str) -> str:
     from eventsourcing.persistence import PersistenceError
 
+    from crm.text.messages import say
+
     if isinstance(e, PersistenceError):
-        return f"the event store failed: {e} (run with --debug for details)"
-    return f"unexpected {type(e).__name__}: {e} (run with --debug for the traceback)"
+        return say("store_failed", lang, detail=e)
+    return say("unexpected", lang, kind=type(e).__name__, detail=e)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ def run(events: int = 100_000, runs: int = 5) -> list[Row]:
     env = {**os.environ, "CRM_STORE": str(store)}
     timed([CRM, "verify"], env)  # warm the file cache
     seconds = median([timed([CRM, "verify"], env) for _ in range(runs)])
-    from crm.application import ProjectLog
+    from crm.app.log import ProjectLog
 
     app = ProjectLog(store=str(store))
     stored = app.recorder.max_notification_id()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
 CRM = str(Path(sys.executable).with_name("crm"))
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 @dataclass
@@ -25,8 +25,8 @@ class Row:
 
 def zone_store(events: int | None = None, projects: int | None = None) -> Path:
     """A generated store of that size, made once and kept under bench/out/."""
-    from crm.application import ProjectLog
-    from crm.synthetic import generate
+    from crm.app.log import ProjectLog
+    from crm.app.synthetic import generate
 
     OUT.mkdir(exist_ok=True)
     key = f"p{projects}" if projects else f"e{events}"

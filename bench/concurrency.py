@@ -16,7 +16,7 @@ DATABASE = "crm_bench"
 
 WRITER = r"""
 import json, random, sys, time
-from crm.application import ProjectLog
+from crm.app.log import ProjectLog
 store, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 names = json.loads(sys.stdin.read())
 app = ProjectLog(store=store, user=f"bench{seed}")
@@ -42,7 +42,7 @@ def postgres_store() -> str:
 
 
 def live_names(store: str) -> list[str]:
-    from crm.application import ProjectLog
+    from crm.app.log import ProjectLog
 
     app = ProjectLog(store=store)
     names = [p.name for p in app.projects() if p.state.stage != "dropped"]

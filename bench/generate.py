@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crm.synthetic import generate
+from crm.app.synthetic import generate
 
 
 def main() -> None:
@@ -17,7 +17,7 @@ def main() -> None:
     parser.add_argument("--store", required=True)
     parser.add_argument("--seed", type=int, default=2021)
     args = parser.parse_args()
-    from crm.application import ProjectLog
+    from crm.app.log import ProjectLog
 
     app = ProjectLog(store=args.store, user="generator")
     stats = generate(app, args.events, seed=args.seed, progress=sys.stderr.isatty(),

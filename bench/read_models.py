@@ -14,11 +14,11 @@ from bench.common import CRM, OUT, Row, median, size, timed, working_copy
 
 REBUILD = """
 import json, resource, sys, time
-from crm.application import ProjectLog
-from projections.projector import Projector
+from crm.app.log import ProjectLog
+from crm.app.reads import projector_for
 app = ProjectLog(store=sys.argv[1])
 started = time.perf_counter()
-events = Projector(app).rebuild()
+events = projector_for(app).rebuild()
 seconds = time.perf_counter() - started
 print(json.dumps({"events": events, "seconds": seconds,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -46,8 +46,8 @@ def run(big: int = 1_000_000, small: int = 100_000, runs: int = 7) -> list[Row]:
     tiny = OUT / "work-tiny.sqlite"
     if tiny.exists():
         tiny.unlink()
-    from crm.application import ProjectLog
-    from crm.synthetic import generate
+    from crm.app.log import ProjectLog
+    from crm.app.synthetic import generate
 
     app = ProjectLog(store=str(tiny), user="bench")
     generate(app, 100)

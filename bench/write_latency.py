@@ -15,7 +15,7 @@ FLOOR = [sys.executable, "-c", "import eventsourcing.sqlite, click, pydantic; "
 
 
 def live_names(store: Path, count: int) -> list[str]:
-    from crm.application import ProjectLog
+    from crm.app.log import ProjectLog
 
     app = ProjectLog(store=str(store))
     names = []

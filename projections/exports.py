@@ -11,12 +11,6 @@ from sqlalchemy.engine import Connection
 from crm.domain.facts import CAPITAL_ARRIVAL, DROP, LAND_TRANSFER, VISIT
 from projections.schema import facts, projects
 
-LEDGER_FIELDS = ("name", "investor", "sector", "relocation", "owner", "channel", "region",
-                 "planned", "contact_date", "framework_amount", "framework_date", "contracted",
-                 "signed_date", "land_mu", "land_date", "capital", "capital_date", "dropped_on",
-                 "drop_reason")
-VISIT_FIELDS = ("date", "kind", "projects")
-
 
 def ledger_rows(conn: Connection) -> list[dict[str, Any]]:
     """One row a project: its profile, amounts, and the first date of its land and capital

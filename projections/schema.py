@@ -25,7 +25,7 @@ from sqlalchemy import (
 from crm.domain.values import canonical
 
 
-class _Scaled(TypeDecorator):
+class Scaled(TypeDecorator):
     """An exact decimal: a scaled integer on SQLite, NUMERIC elsewhere."""
 
     impl = Numeric
@@ -64,7 +64,7 @@ class _Scaled(TypeDecorator):
         return canonical(Decimal(value))
 
 
-class Money(_Scaled):
+class Money(Scaled):
     """Yuan, exact to the fen."""
 
     cache_ok = True
@@ -72,7 +72,7 @@ class Money(_Scaled):
     unit = 100
 
 
-class Area(_Scaled):
+class Area(Scaled):
     """亩, exact to a ten-thousandth."""
 
     cache_ok = True

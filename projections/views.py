@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, fold
 from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key, project_id
+from projections.rows import fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
 
@@ -77,8 +78,6 @@ def project_rows(conn: Connection, *, today: date, as_of: date | None = None,
 
 def _states_as_of(conn: Connection, as_of: date, name: str | None) -> Iterator[dict[str, Any]]:
     """Every project's state at the end of `as_of`, folded from its facts up to then."""
-    from projections.projector import fact_of, project_row
-
     query = (select(facts).where(facts.c.event != CORRECTION, facts.c.voided.is_(False),
                                  facts.c.occurred_on <= as_of)
              .order_by(facts.c.project_id, facts.c.seq))

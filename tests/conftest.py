@@ -65,7 +65,7 @@ def log_digest(store: Path | str) -> str:
     """A digest of every stored event and chain link: equal digests, unchanged log."""
     if isinstance(store, Path) and not store.exists():
         return "absent"
-    from crm.application import ProjectLog
+    from crm.app.log import ProjectLog
 
     app = ProjectLog(store=str(store))
     try:
@@ -118,13 +118,14 @@ def store(backend: str, tmp_path: Path) -> Iterator[Path | str]:
 
 
 @pytest.fixture
-def crm(store: Path | str) -> Crm:
+def process(store: Path | str) -> Crm:
+    """`crm` as a separate process: for the few tests of what only a process shows."""
     return Crm(store)
 
 
 @pytest.fixture
 def app(store: Path):
-    from crm.application import ProjectLog
+    from crm.app.log import ProjectLog
 
     log = ProjectLog(store=str(store), user="tester")
     yield log
@@ -149,24 +150,37 @@ def scenario_lines(name: str = "zone-2019.sh") -> list[list[str]]:
 class InProcess:
     """Runs `crm` in this process (much faster than a subprocess) against one store."""
 
-    def __init__(self, store: Path, monkeypatch, capsys):
+    def __init__(self, store: Path | str, monkeypatch, capsys):
         self.store, self.monkeypatch, self.capsys = store, monkeypatch, capsys
-        monkeypatch.setenv("CRM_STORE", str(store))
+        monkeypatch.delenv("CRM_STORE", raising=False)
         monkeypatch.setenv("CRM_USER", "tester")
         monkeypatch.setenv("CRM_LANG", "en")
         monkeypatch.delenv("CRM_NOW", raising=False)
 
-    def __call__(self, *args: str, now: str | None = None, check: bool = True) -> Result:
+    def __call__(self, *args: str, now: str | None = None, user: str | None = None,
+                 check: bool = True) -> Result:
         import cli
 
         if now:
             self.monkeypatch.setenv("CRM_NOW", now)
+        if user:
+            self.monkeypatch.setenv("CRM_USER", user)
         self.capsys.readouterr()
-        code = cli.main(list(args))
+        try:
+            code = cli.main(["--store", str(self.store), *args] if args else [])
+        finally:
+            if user:
+                self.monkeypatch.setenv("CRM_USER", "tester")
         out, err = self.capsys.readouterr()
         if check and code != 0:
             raise AssertionError(f"crm {' '.join(args)} -> {code}: {err}")
         return Result(code, out, err)
+
+    def fails(self, *args: str, **kw) -> Result:
+        return self(*args, check=False, **kw)
+
+    def log_digest(self) -> str:
+        return log_digest(self.store)
 
 
 @pytest.fixture
@@ -175,11 +189,88 @@ def run(store: Path, monkeypatch, capsys) -> InProcess:
 
 
 @pytest.fixture
-def zone2019(run: InProcess) -> InProcess:
-    """The worked example's small zone, 2018-2019, logged command by command."""
-    for args in scenario_lines():
-        run(*args)
+def crm_at(monkeypatch, capsys):
+    """crm_at(store) -> `crm` in this process against another store."""
+    return lambda store: InProcess(store, monkeypatch, capsys)
+
+
+@pytest.fixture
+def crm(run: InProcess) -> InProcess:
+    """`crm` run in this process: the commands' contract, at the speed of a function call."""
     return run
+
+
+class Scenarios:
+    """Each scenario's log made once a session and store kind, handed out as copies: a
+    copied SQLite file, or a PostgreSQL database made from a template database."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.made: dict[tuple[str, str], Path | str] = {}
+
+    def source(self, name: str, backend: str) -> Path | str:
+        key = (name, backend)
+        if key not in self.made:
+            if backend == "sqlite":
+                store: Path | str = self.folder / f"{name}.sqlite"
+            else:
+                import psycopg
+
+                template = f"crm_scenario_{os.getpid()}_{len(self.made)}"
+                with psycopg.connect(PG_URL, autocommit=True) as admin:
+                    admin.execute(f"CREATE DATABASE {template}")
+                store = PG_URL.rsplit("/", 1)[0] + "/" + template
+            import cli
+
+            saved = {k: os.environ.pop(k) for k in ("CRM_NOW", "CRM_LANG") if k in os.environ}
+            try:
+                for args in scenario_lines(name):
+                    assert cli.main(["--store", str(store), "--user", "tester", *args]) == 0, args
+            finally:
+                os.environ.update(saved)
+            self.made[key] = store
+        return self.made[key]
+
+    def close(self) -> None:
+        templates = [s for (_, b), s in self.made.items() if b == "postgres"]
+        if templates:
+            import psycopg
+
+            with psycopg.connect(PG_URL, autocommit=True) as admin:
+                for url in templates:
+                    admin.execute(f"DROP DATABASE IF EXISTS {str(url).rsplit('/', 1)[1]} "
+                                  "WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def scenarios(tmp_path_factory):
+    made = Scenarios(tmp_path_factory.mktemp("scenarios"))
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def scenario(backend, tmp_path, scenarios, monkeypatch, capsys):
+    """scenario(name) -> `crm` in this process on a fresh copy of that scenario's log."""
+    import shutil
+
+    with contextlib.ExitStack() as stack:
+        def copy(name: str) -> InProcess:
+            source = scenarios.source(name, backend)
+            if backend == "sqlite":
+                target: Path | str = tmp_path / f"{name}.sqlite"
+                shutil.copy(source, target)
+            else:
+                target = stack.enter_context(fresh_database(str(source).rsplit("/", 1)[1]))
+            return InProcess(target, monkeypatch, capsys)
+
+        yield copy
+
+
+@pytest.fixture
+def zone2019(scenario) -> InProcess:
+    """The worked example's small zone, 2018-2019, logged command by command."""
+    return scenario("zone-2019.sh")
 
 
 @pytest.fixture(scope="session")

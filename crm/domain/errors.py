@@ -1,39 +1,33 @@
-"""The errors of the domain: each refused rule is a type carrying the values it names.
+"""The rules of the log a command can break: one type per rule, carrying the values it names.
 
-Messages are looked up by the error's class name in `crm.messages`, in English or Chinese;
-`str(error)` is the English one."""
+Errors are values: the domain says which rule and with what, `crm.text.messages` says it in
+a person's language, and `cli.py` chooses the exit code by type."""
 from __future__ import annotations
 
 from typing import Any
 
 
 class CrmError(Exception):
-    """Base of every error the tool reports to a person; `exit_code` follows click."""
-
-    exit_code = 1
+    """Base of every error reported to a person: a type and the values it names."""
 
     def __init__(self, **params: Any):
         self.params = params
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "en") -> str:
-        from crm.messages import render_error
-
-        return render_error(type(self).__name__, self.params, lang)
+        super().__init__(f"{type(self).__name__}: {params}")
 
 
 class RuleViolation(CrmError):
-    """A domain rule refused the command (exit 1)."""
+    """A rule of the log refused the command. `at` is the position, in the project's
+    history, of the fact that breaks it (None for the project as a whole)."""
+
+    at: int | None = None
+
+    def located(self, at: int | None) -> RuleViolation:
+        self.at = at
+        return self
 
 
-class BadInput(CrmError):
-    """What was typed cannot be understood (exit 2)."""
-
-    exit_code = 2
-
-
-class InvalidValue(BadInput):
-    """params: option, value, expected"""
+class InputError(CrmError):
+    """What was asked cannot be understood, or names what the log does not hold."""
 
 
 class NonPositiveAmount(RuleViolation):
@@ -54,10 +48,6 @@ class DateBeforeContact(RuleViolation):
 
 class DuplicateName(RuleViolation):
     """params: name, existing"""
-
-
-class ProjectNotFound(RuleViolation):
-    """params: name"""
 
 
 class NotSigned(RuleViolation):
@@ -88,62 +78,29 @@ class AlreadyAgreed(RuleViolation):
     """params: name, agreed_on"""
 
 
-class DuplicateInVisit(BadInput):
+class AgreementAfterSigning(RuleViolation):
+    """params: name, value, signed_on"""
+
+
+class DuplicateInVisit(InputError):
     """params: name"""
-
-
-class NoSuchEvent(BadInput):
-    """params: name, position, count"""
-
-
-class NotCorrectable(BadInput):
-    """params: event, field, allowed"""
-
-
-class CorrectionOfCorrection(BadInput):
-    """params: name, position, target"""
-
-
-class NothingToCorrect(BadInput):
-    """params: name, position"""
 
 
 class ContactCannotBeVoided(RuleViolation):
     """params: name"""
 
 
-class ConcurrentChange(CrmError):
-    """params: name, attempts — other writers kept changing the project."""
+class NoSuchEvent(InputError):
+    """params: name, position, count"""
 
 
-class StoreNotEmpty(RuleViolation):
-    """params: store, events"""
+class NotCorrectable(InputError):
+    """params: event, field, allowed"""
 
 
-class MissingValue(BadInput):
-    """params: what — a row lacks something every row needs."""
+class CorrectionOfCorrection(InputError):
+    """params: name, position, target"""
 
 
-class UnpairedValue(BadInput):
-    """params: given, value, missing — an amount without its date, or a date without it."""
-
-
-class SheetError(BadInput):
-    """params: lines — every `FILE:ROW: message` found in an import, then a summary line."""
-
-    def lines(self, lang: str = "en") -> list[str]:
-        return self.message(lang).splitlines()
-
-
-class TargetNotEmpty(RuleViolation):
-    """params: store, events"""
-
-
-class CopyMismatch(CrmError):
-    """params: position"""
-
-
-class StoreUnavailable(CrmError):
-    """params: store, reason"""
-
-    exit_code = 2
+class NothingToCorrect(InputError):
+    """params: name, position"""

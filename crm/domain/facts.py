@@ -1,7 +1,7 @@
 """Folding a project's facts, in business-date order, into its state on any date.
 
-The aggregate uses this to enforce rules, the projections to fill the read models: one
-definition of what a log of work means, so views and rules can never disagree."""
+The rules (`crm.domain.rules`) and the read models (`projections`) both read a history
+through this one fold, so what a log of work means is defined once."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -10,7 +10,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from crm.domain import errors
 from crm.domain.values import (
     CAPITAL,
     DROPPED,
@@ -209,61 +208,3 @@ def trace(facts: Iterable[Fact]) -> tuple[ProjectState | None, list[Step]]:
             steps.append((fact.occurred_on, state.stage, state.investment,
                           state.capital or Decimal(0)))
     return state, steps
-
-
-#: What a correction may change on each kind of event (besides the business date and the
-#: note); the name is the project's identity and never changes.
-CORRECTABLE = {
-    CONTACT: ("investor", "sector", "planned", "channel", "region", "owner", "relocation"),
-    VISIT: ("kind", "participants"),
-    AGREEMENT: ("amount",),
-    SIGNING: ("amount",),
-    LAND_TRANSFER: ("mu", "parcel", "price"),
-    CAPITAL_ARRIVAL: ("amount",),
-    DROP: ("reason",),
-    REOPEN: (),
-}
-_AMOUNT_FIELDS = ("planned", "amount", "price")
-
-
-def check_history(facts: Iterable[Fact], today: date) -> None:
-    """Every rule of the log, checked over a project's whole history in business order: what
-    a correction must leave true, as each original fact had to be when it was recorded."""
-    ordered = business_order(facts)
-    contact = ordered[0]
-    name = contact.get("name", "")
-    signings = [f.occurred_on for f in ordered if f.event == SIGNING]
-    dropped_on: date | None = None
-    agreed_on: date | None = None
-    for fact in ordered:
-        on = fact.occurred_on
-        if on > today:
-            raise errors.FutureDate(value=on, today=today)
-        if fact.event != CONTACT and on < contact.occurred_on:
-            raise errors.DateBeforeContact(name=name, value=on, contact_date=contact.occurred_on)
-        for key in _AMOUNT_FIELDS:
-            value = fact.get(key)
-            if value is not None and value <= 0:
-                raise errors.NonPositiveAmount(field=key, value=value)
-        if fact.get("mu") is not None and fact.get("mu") <= 0:
-            raise errors.NonPositiveArea(value=fact.get("mu"))
-        if fact.event == SIGNING and len(signings) > 1:
-            raise errors.AlreadySigned(name=name, signed_on=min(signings))
-        if fact.event == AGREEMENT:
-            if agreed_on is not None:
-                raise errors.AlreadyAgreed(name=name, agreed_on=agreed_on)
-            agreed_on = on
-        if fact.event in (LAND_TRANSFER, CAPITAL_ARRIVAL):
-            if not signings:
-                raise errors.NotSigned(name=name, action="land" if fact.event == LAND_TRANSFER
-                                       else "capital")
-            if on < min(signings):
-                raise errors.BeforeSigning(name=name, value=on, signed_on=min(signings))
-        if fact.event == DROP:
-            if dropped_on is not None:
-                raise errors.ProjectIsDropped(name=name, dropped_on=dropped_on)
-            dropped_on = on
-        if fact.event == REOPEN:
-            if dropped_on is None:
-                raise errors.NotDropped(name=name)
-            dropped_on = None

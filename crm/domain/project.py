@@ -1,49 +1,57 @@
-"""The Project aggregate: guards each rule of the log, then records the fact as an event."""
+"""The Project aggregate: each command builds the fact it would record, asks the rules
+whether the history with it is still valid, and only then records it as an event.
+
+The module and the events' class names are stored with every event (their topics):
+moving or renaming them is a migration."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from crm.domain import errors
+from crm.domain import errors, rules
 from crm.domain.facts import (
     CONTACT,
-    CORRECTABLE,
     CORRECTION,
     Correction,
     Fact,
     ProjectState,
     apply_fact,
-    check_history,
+    business_order,
     effective_facts,
     fold,
 )
-from crm.domain.values import DROPPED, project_id
-
-#: Attributes every event has that are not among the fields a person recorded.
-
-
-def _positive(field: str, value: Decimal) -> None:
-    if value <= 0:
-        raise errors.NonPositiveAmount(field=field, value=value)
+from crm.domain.rules import CORRECTABLE, RULES
+from crm.domain.values import project_id
 
 
 class Project(Aggregate):
     """One investment project pursued with one investor."""
 
-    def __init__(self) -> None:
+    def __init__(self, id: UUID, timestamp: datetime, occurred_on: date, recorded_by: str,
+                 name: str, investor: str, sector: str, planned: Decimal, rules: int = 1,
+                 note: str | None = None, channel: str | None = None, region: str | None = None,
+                 owner: str | None = None, relocation: bool = False) -> None:
+        # The contact's fields are remembered by its `apply`, as every later event's are.
+        # (Parameters are not keyword-only: the library takes those as all required.)
         self._facts: list[Fact] = []
         self._corrections: list[Correction] = []
         self._state: ProjectState | None = None
+        self._known: tuple[tuple[int, date], list[errors.RuleViolation]] | None = None
+
+    @staticmethod
+    def create_id(id: UUID, **_: Any) -> UUID:
+        return id
 
     # -- events: past-tense business facts; applying one only changes state ------------
 
     class Event(Aggregate.Event):
         occurred_on: date
         recorded_by: str
+        rules: int
 
         def apply(self, project: Project) -> None:
             project._remember(self)
@@ -51,6 +59,7 @@ class Project(Aggregate):
     class ContactMade(Aggregate.Created):
         occurred_on: date
         recorded_by: str
+        rules: int
         note: str | None
         name: str
         investor: str
@@ -152,131 +161,87 @@ class Project(Aggregate):
     def name(self) -> str:
         return self.state.name
 
-    # -- commands: guards first, then one event ----------------------------------------
+    def event_at(self, seq: int) -> Fact | None:
+        """The fact recorded as event `seq` of this history, as first recorded."""
+        return next((f for f in self._facts if f.seq == seq), None)
+
+    # -- commands: the proposed fact must leave a valid history ---------------------------
 
     @classmethod
-    def make_contact(cls, *, name: str, investor: str, sector: str, planned: Decimal,
-                     occurred_on: date, today: date, recorded_by: str, timestamp: Any,
-                     note: str | None = None, channel: str | None = None,
-                     region: str | None = None, owner: str | None = None,
-                     relocation: bool = False) -> Project:
-        _positive("planned", planned)
-        if occurred_on > today:
-            raise errors.FutureDate(value=occurred_on, today=today)
-        return cls._create(
-            cls.ContactMade, id=project_id(name), timestamp=timestamp,
-            occurred_on=occurred_on, recorded_by=recorded_by, note=note, name=name,
-            investor=investor, sector=sector, planned=planned, channel=channel,
-            region=region, owner=owner, relocation=relocation)
+    def make_contact(cls, *, today: date, timestamp: datetime, **fields: Any) -> Project:
+        fields.setdefault("note", None)
+        proposed = Fact(seq=1, event=CONTACT, occurred_on=fields["occurred_on"],
+                        recorded_at=timestamp, recorded_by=fields["recorded_by"], fields=fields)
+        rules.refuse_new([], [proposed], today)
+        return cls(id=project_id(fields["name"]), timestamp=timestamp, rules=RULES, **fields)
 
     def log_visit(self, *, kind: str, visit_id: UUID, projects: list[str],
                   participants: str | None, **common: Any) -> None:
-        self._check(common)
-        self._trigger(self.VisitLogged, kind=kind, visit_id=visit_id, projects=projects,
-                      participants=participants, **common)
+        self._record(self.VisitLogged, kind=kind, visit_id=visit_id, projects=projects,
+                     participants=participants, **common)
 
     def sign_framework(self, *, amount: Decimal, **common: Any) -> None:
-        self._check(common)
-        _positive("amount", amount)
-        state = self.state
-        if state.framework_date is not None:
-            raise errors.AlreadyAgreed(name=state.name, agreed_on=state.framework_date)
-        self._trigger(self.FrameworkAgreementSigned, amount=amount, **common)
+        self._record(self.FrameworkAgreementSigned, amount=amount, **common)
 
     def sign_contract(self, *, amount: Decimal, **common: Any) -> None:
-        self._check(common)
-        _positive("amount", amount)
-        state = self.state
-        if state.signed_date is not None:
-            raise errors.AlreadySigned(name=state.name, signed_on=state.signed_date)
-        self._trigger(self.ContractSigned, amount=amount, **common)
+        self._record(self.ContractSigned, amount=amount, **common)
 
     def transfer_land(self, *, mu: Decimal, parcel: str | None, price: Decimal | None,
                       **common: Any) -> None:
-        self._check(common)
-        if mu <= 0:
-            raise errors.NonPositiveArea(value=mu)
-        if price is not None:
-            _positive("price", price)
-        self._check_signed("land", common["occurred_on"])
-        self._trigger(self.LandTransferred, mu=mu, parcel=parcel, price=price, **common)
+        self._record(self.LandTransferred, mu=mu, parcel=parcel, price=price, **common)
 
     def receive_capital(self, *, amount: Decimal, **common: Any) -> None:
-        self._check(common)
-        _positive("amount", amount)
-        self._check_signed("capital", common["occurred_on"])
-        self._trigger(self.CapitalArrived, amount=amount, **common)
+        self._record(self.CapitalArrived, amount=amount, **common)
 
     def drop(self, *, reason: str, **common: Any) -> None:
-        self._check(common)
-        self._trigger(self.ProjectDropped, reason=reason, **common)
+        self._record(self.ProjectDropped, reason=reason, **common)
 
     def reopen(self, **common: Any) -> None:
-        self._check(common, dropped_ok=True)
-        state = self.state
-        if state.stage != DROPPED:
-            raise errors.NotDropped(name=state.name)
-        if common["occurred_on"] < state.dropped_on:
-            raise errors.ReopenBeforeDrop(name=state.name, value=common["occurred_on"],
-                                          dropped_on=state.dropped_on)
-        self._trigger(self.ProjectReopened, **common)
-
-    # -- guards ----------------------------------------------------------------------
+        self._record(self.ProjectReopened, **common)
 
     def correct(self, *, target: int, changes: dict[str, Any], void: bool, reason: str,
-                **common: Any) -> None:
+                today: date, timestamp: datetime, **common: Any) -> None:
         """Supersede event `target`'s fields (a business date, an amount, a kind …) or void
-        it, provided the corrected history still obeys every rule of the log."""
-        state = self.state
-        original = next((f for f in self._facts if f.seq == target), None)
+        it, provided the corrected history breaks no rule the history did not already."""
+        name = self.state.name
+        original = self.event_at(target)
         if original is None:
-            if any(c.seq == target for c in self._corrections):
-                corrected = next(c.target for c in self._corrections if c.seq == target)
-                raise errors.CorrectionOfCorrection(name=state.name, position=target,
-                                                    target=corrected)
-            raise errors.NoSuchEvent(name=state.name, position=target, count=self.version)
+            corrected = next((c.target for c in self._corrections if c.seq == target), None)
+            if corrected is not None:
+                raise errors.CorrectionOfCorrection(name=name, position=target, target=corrected)
+            raise errors.NoSuchEvent(name=name, position=target, count=self.version)
         if not void and not changes:
-            raise errors.NothingToCorrect(name=state.name, position=target)
+            raise errors.NothingToCorrect(name=name, position=target)
         if void and original.event == CONTACT:
-            raise errors.ContactCannotBeVoided(name=state.name)
+            raise errors.ContactCannotBeVoided(name=name)
         allowed = (*CORRECTABLE[original.event], "occurred_on", "note")
         for field in changes:
             if field not in allowed:
                 raise errors.NotCorrectable(event=original.event, field=field,
                                             allowed=", ".join(allowed))
         proposal = Correction(seq=self.version + 1, target=target, changes=changes, void=void,
-                              reason=reason, recorded_at=common["timestamp"],
+                              reason=reason, recorded_at=timestamp,
                               recorded_by=common["recorded_by"])
-        check_history(effective_facts(self._facts, [*self._corrections, proposal]),
-                      common["today"])
-        self._trigger(self.EventCorrected, target=target, changes=changes, void=void,
-                      reason=reason, **common)
+        rules.refuse_new(self.facts, effective_facts(self._facts, [*self._corrections, proposal]),
+                         today, known=self._violations(today))
+        common.setdefault("note", None)
+        self.trigger_event(self.EventCorrected, timestamp=timestamp, rules=RULES, target=target,
+                           changes=changes, void=void, reason=reason, **common)
 
-    def event_at(self, seq: int) -> Fact | None:
-        """The fact recorded as event `seq` of this history, as first recorded."""
-        return next((f for f in self._facts if f.seq == seq), None)
-
-    def _check(self, common: dict[str, Any], *, dropped_ok: bool = False) -> None:
-        """The rules every fact about an existing project obeys."""
-        state = self.state
-        on: date = common["occurred_on"]
-        if not dropped_ok and state.stage == DROPPED:
-            raise errors.ProjectIsDropped(name=state.name, dropped_on=state.dropped_on)
-        if on > common["today"]:
-            raise errors.FutureDate(value=on, today=common["today"])
-        if state.contact_date is not None and on < state.contact_date:
-            raise errors.DateBeforeContact(name=state.name, value=on,
-                                           contact_date=state.contact_date)
-
-    def _check_signed(self, action: str, on: date) -> None:
-        state = self.state
-        if not state.is_signed:
-            raise errors.NotSigned(name=state.name, action=action)
-        if state.signed_date is not None and on < state.signed_date:
-            raise errors.BeforeSigning(name=state.name, value=on, signed_on=state.signed_date)
-
-    def _trigger(self, event_class: type, *, today: date, timestamp: Any,
-                 **fields: Any) -> None:
+    def _record(self, event_class: type, *, today: date, timestamp: datetime,
+                **fields: Any) -> None:
         fields.setdefault("note", None)
-        self.trigger_event(event_class, timestamp=timestamp, **fields)
+        proposed = Fact(seq=self.version + 1, event=event_class.__name__,
+                        occurred_on=fields["occurred_on"], recorded_at=timestamp,
+                        recorded_by=fields["recorded_by"], fields=fields)
+        rules.refuse_new(self.facts, [*self.facts, proposed], today,
+                         known=self._violations(today))
+        self.trigger_event(event_class, timestamp=timestamp, rules=RULES, **fields)
 
+    def _violations(self, today: date) -> list[errors.RuleViolation]:
+        """The rules the history as it stands already breaks (under earlier rules, or not at
+        all): worked out once a version, as a ledger import asks for each of its facts."""
+        key = (self.version, today)
+        if self._known is None or self._known[0] != key:
+            self._known = (key, rules.violations(business_order(self.facts), today))
+        return self._known[1]

@@ -1,0 +1,211 @@
+"""The read use cases: the read models live (brought up to the log first) or as recorded by
+a past moment (`--known-on`), and every question asked of them — projects, one project,
+its history, the pipeline, the report, the ledger — at a business date (`--as-of`)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from crm.app import clock
+from crm.app.errors import ProjectNotFound
+from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES
+from crm.text.parsing import RecordCutoff
+from projections import views
+from projections.exports import ledger_rows, visit_rows
+from projections.projector import Projector, open_engine
+from projections.reports import Period, contracted_by_quarter, quarter_report
+from projections.rows import Stored
+
+
+class LogSource:
+    """The log as the read models read it: stored events in order, decoded by the
+    application's own transcoder and mapper."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    def read(self, after: int, limit: int) -> list[Stored]:
+        return [Stored(*r) for r in self.app.recorder.read_events(after, limit)]
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def decode(self, state: bytes) -> dict[str, Any]:
+        return self.app.mapper.transcoder.decode(state)
+
+    def to_event(self, stored: Stored) -> Any:
+        from eventsourcing.persistence import Notification
+
+        oid = stored.originator_id
+        return self.app.mapper.to_domain_event(Notification(
+            id=stored.position, originator_id=oid if isinstance(oid, UUID) else UUID(str(oid)),
+            originator_version=stored.version, topic=stored.topic, state=bytes(stored.state)))
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last event a view was computed from: its position, chain link and record time."""
+
+    position: int
+    link: str
+    recorded_at: datetime | None
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.link}"
+
+
+class Reader:
+    """Answers to read commands, from the read models of one store."""
+
+    def __init__(self, app: Any, *, as_of: date | None = None,
+                 known_on: RecordCutoff | None = None,
+                 on_open: Callable[[Callable[[], Any]], None] | None = None):
+        self.app = app
+        self.as_of = as_of
+        self.known_on = known_on
+        self._on_open = on_open or (lambda close: None)
+        self._models: tuple[Any, Head | None] | None = None
+        self._projector: Projector | None = None
+
+    # -- the read models ------------------------------------------------------------
+
+    def projector(self) -> Projector:
+        if self._projector is None:
+            engine = open_engine(self.app.read_models_url)
+            self._on_open(engine.dispose)
+            self._projector = Projector(LogSource(self.app), engine)
+        return self._projector
+
+    def models(self) -> tuple[Any, Head | None]:
+        """The read models (an engine) and the log head they were computed from: the live
+        ones brought up to the log's last event, or — with --known-on a past moment — ones
+        made afresh from exactly what had been recorded by then."""
+        if self._models is None:
+            if self.known_on is not None and self.known_on.moment < clock.now():
+                from projections.memory import known_models
+
+                engine, last = known_models(LogSource(self.app), self.known_on.moment)
+                self._on_open(engine.dispose)
+                self._models = (engine, self._head(*last) if last else None)
+            else:
+                projector = self.projector()
+                projector.catch_up()
+                self._models = (projector.engine, self._live_head(projector.position()))
+        return self._models
+
+    def _head(self, position: int, recorded_at: datetime | None) -> Head:
+        link = self.app.recorder.link_at(position)
+        return Head(position, link.hex() if link else "", recorded_at)
+
+    def _live_head(self, position: int) -> Head | None:
+        if not position:
+            return None
+        records = self.app.recorder.read_events(position - 1, 1)
+        recorded_at = None
+        if records and records[0][0] == position:
+            recorded_at = self.app.mapper.transcoder.decode(bytes(records[0][4]))["timestamp"]
+        return self._head(position, recorded_at)
+
+    def _query(self, ask: Callable[[Any], Any]) -> Any:
+        engine, _ = self.models()
+        with engine.connect() as conn:
+            return ask(conn)
+
+    # -- projects -----------------------------------------------------------------------
+
+    def projects(self) -> list[dict[str, Any]]:
+        return self._query(lambda conn: views.project_rows(
+            conn, today=clock.today(), as_of=self.as_of))
+
+    def project(self, name: str) -> dict[str, Any]:
+        rows = self._query(lambda conn: views.project_rows(
+            conn, today=clock.today(), as_of=self.as_of, name=name))
+        if not rows:
+            raise ProjectNotFound(name=name)
+        row = rows[0]
+        row.pop("investment")
+        return row
+
+    def history(self, name: str) -> list[dict[str, Any]]:
+        """Every event of the project as recorded, oldest first; with --known-on only those
+        recorded by then, with --as-of only those dated by then."""
+        rows = self.app.history(name)
+        if self.known_on is not None:
+            rows = [r for r in rows if r["recorded_at"] <= self.known_on.moment]
+            kept = {r["position"] for r in rows}
+            for r in rows:
+                if "superseded_by" in r:
+                    r["superseded_by"] = [p for p in r["superseded_by"] if p in kept] or None
+                    if r["superseded_by"] is None:
+                        del r["superseded_by"]
+        if self.as_of is not None:
+            rows = [r for r in rows if r["occurred_on"] <= self.as_of]
+        return rows
+
+    def pipeline(self, *, stages: Sequence[str] = (), sector: str | None = None,
+                 owner: str | None = None, totals_only: bool = False) -> dict[str, Any]:
+        """The live projects by stage (dropped ones only when asked for), the totals of each
+        stage and the two headlines; filtered totals are summed from the listed projects."""
+        chosen = list(dict.fromkeys(stages))
+        listed = chosen or list(FORWARD_STAGES)
+        filtered = bool(chosen or sector or owner)
+
+        def ask(conn: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            rows = [] if totals_only and not filtered else views.project_rows(
+                conn, today=clock.today(), as_of=self.as_of, stages=listed, sector=sector,
+                owner=owner)
+            totals = views.totals_of(rows) if filtered else views.stage_totals(conn, self.as_of)
+            return rows, totals
+
+        rows, totals = self._query(ask)
+        if not totals_only:
+            for row in rows:
+                row.pop("investment", None)
+            if DROPPED not in listed:
+                rows = [r for r in rows if r["stage"] != DROPPED]
+        return {"rows": rows, "totals": totals, "headline": views.headline(totals),
+                "stages": (chosen or list(STAGES)) if totals_only else listed,
+                "as_of": self.as_of}
+
+    # -- reports ------------------------------------------------------------------------
+
+    def report(self, year: int, quarter: int | None = None, *,
+               chart: bool = False) -> tuple[dict[str, Any], list[Any] | None]:
+        """The report of SPEC §5 for a quarter (or a whole year), with its cut-off; and the
+        contracted investment of the last quarters, for the html report's chart."""
+        period = Period(year, quarter)
+        engine, head = self.models()
+        with engine.connect() as conn:
+            data = quarter_report(conn, period,
+                                  known_on=self.known_on.label if self.known_on else None,
+                                  as_of=self.as_of, head=head)
+            history = contracted_by_quarter(conn, period) if chart else None
+        return data, history
+
+    def ledger(self, with_visits: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The projects as a ledger, and the visits as a visit log."""
+        return self._query(lambda conn: (ledger_rows(conn),
+                                         visit_rows(conn) if with_visits else []))
+
+    # -- the read models themselves -----------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        return self.projector().status()
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        return self.projector().rebuild(progress=progress)
+
+    def ready(self) -> int:
+        """Bring the read models up to the log; returns the log's event count."""
+        projector = self.projector()
+        projector.catch_up()
+        return projector.head()
+
+
+
+def projector_for(app: Any) -> Projector:
+    """The projector of a store's read models (its engine is the caller's to dispose)."""
+    return Projector(LogSource(app), open_engine(app.read_models_url))

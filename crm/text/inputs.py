@@ -1,0 +1,128 @@
+"""The command line's input, validated per command: pydantic models built from the parsers
+of `crm.text.parsing`, so the CLI hands the application only clean domain values."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
+
+from crm.text.errors import InvalidValue
+from crm.text.messages import option_of as option_name
+from crm.text.parsing import (
+    parse_amount,
+    parse_area,
+    parse_date,
+    parse_name,
+    parse_sector,
+    parse_text,
+    parse_visit_kind,
+)
+
+
+def _field(parser: Any) -> Any:
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        return parser(value, option_name(info.field_name))
+    return BeforeValidator(validate)
+
+
+def _required_text(value: Any, info: ValidationInfo) -> str:
+    option = option_name(info.field_name)
+    text = parse_text(value, option)
+    if text is None:
+        raise InvalidValue(option=option, value="", expected="some text")
+    return text
+
+
+Amount = Annotated[Decimal, _field(parse_amount)]
+Area = Annotated[Decimal, _field(parse_area)]
+BusinessDate = Annotated[date, _field(parse_date)]
+VisitKind = Annotated[str, _field(parse_visit_kind)]
+Sector = Annotated[str, _field(parse_sector)]
+Name = Annotated[str, BeforeValidator(lambda v: parse_name(v))]
+Text = Annotated[str | None, BeforeValidator(lambda v, info: parse_text(v, option_name(info.field_name)))]
+RequiredText = Annotated[str, BeforeValidator(_required_text)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    occurred_on: BusinessDate | None = None
+    note: Text = None
+
+    @classmethod
+    def parse(cls, **values: Any) -> Any:
+        """Validate, turning pydantic's own complaints into one `InvalidValue`."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            first = e.errors()[0]
+            option = option_name(str(first["loc"][0])) if first["loc"] else "input"
+            raise InvalidValue(option=option, value=str(first.get("input")),
+                               expected=first["msg"]) from None
+
+
+class ContactInput(Input):
+    name: Name
+    investor: RequiredText
+    sector: Sector
+    planned: Amount
+    channel: Text = None
+    region: Text = None
+    owner: Text = None
+    relocation: bool = False
+
+
+class VisitInput(Input):
+    names: tuple[Name, ...]
+    kind: VisitKind
+    participants: Text = None
+
+
+class AmountInput(Input):
+    name: Name
+    amount: Amount
+
+
+class LandInput(Input):
+    name: Name
+    mu: Area
+    parcel: Text = None
+    price: Amount | None = None
+
+
+class DropInput(Input):
+    name: Name
+    reason: RequiredText
+
+
+class ReopenInput(Input):
+    name: Name
+
+
+class CorrectionInput(Input):
+    """New values for an earlier event; only those given are changed."""
+
+    name: Name
+    position: int
+    reason: RequiredText
+    void: bool = False
+    amount: Amount | None = None
+    planned: Amount | None = None
+    price: Amount | None = None
+    mu: Area | None = None
+    kind: VisitKind | None = None
+    sector: Sector | None = None
+    investor: Text = None
+    channel: Text = None
+    region: Text = None
+    owner: Text = None
+    parcel: Text = None
+    participants: Text = None
+    relocation: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"name", "position", "reason", "void"}, exclude_none=True)

@@ -1,0 +1,251 @@
+"""What a person types -> domain values: amounts, areas, dates, kinds, sectors, names.
+
+Each parser accepts the forms a zone's staff write (3.5亿, 35000万元, 2021年8月3日, 外出招商)
+and refuses anything else with `InvalidValue` naming the option (or column) and the value.
+Plain functions, no pydantic: spreadsheets use them row by row (`crm.text.sheets`), and the
+command line bundles them into models per command (`crm.text.inputs`)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from decimal import Decimal, localcontext
+from typing import Any
+
+from crm.domain.values import (
+    AREA_QUANTUM,
+    DEFAULT_SECTORS,
+    FEN,
+    STAGES,
+    VISIT_KINDS,
+    WAN,
+    YI,
+    canonical,
+)
+from crm.text.errors import InvalidValue
+
+AMOUNT_EXPECTED = "an amount in yuan such as 350000000, 3.5亿, 3.5亿元, 35000万 or 35000万元"
+AREA_EXPECTED = "an area in 亩 such as 120.5"
+DATE_EXPECTED = "a date such as 2021-08-03, 2021/8/3 or 2021年8月3日"
+
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_AMOUNT = re.compile(rf"({_NUMBER})(亿元|亿|万元|万|元)?")
+_AREA = re.compile(rf"({_NUMBER})(亩)?")
+_DATES = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+)
+_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+MAX_AMOUNT = Decimal(10) ** 14  # 1,000,000亿 yuan: more than any zone will ever sign
+MAX_AREA = Decimal(10) ** 9
+_UNITS = {None: Decimal(1), "元": Decimal(1), "万": WAN, "万元": WAN, "亿": YI, "亿元": YI}
+
+VISIT_KIND_ALIASES = {
+    **{kind: kind for kind in VISIT_KINDS},
+    "外出招商": "outbound", "外出": "outbound", "出访": "outbound",
+    "接待客商": "reception", "接待": "reception", "来访": "reception",
+    "山海协作": "pairing", "结对": "pairing", "结对活动": "pairing",
+    "山海协作结对活动": "pairing", "对接": "pairing",
+    "服务": "aftercare", "回访": "aftercare", "跟踪服务": "aftercare", "签约后服务": "aftercare",
+    "走访服务": "aftercare", "走访服务签约项目": "aftercare", "签约项目服务": "aftercare",
+    "线上": "online", "在线": "online", "视频": "online", "网上": "online",
+}
+
+SECTOR_ALIASES = {
+    "new-materials": "新材料", "new materials": "新材料", "materials": "新材料",
+    "new-energy": "新能源", "new energy": "新能源", "energy": "新能源",
+    "big-health": "大健康", "big health": "大健康", "health": "大健康",
+    "digital-economy": "数字经济", "digital economy": "数字经济", "digital": "数字经济",
+    "other": "其他", "others": "其他", "其它": "其他",
+}
+
+
+_PLAIN = re.compile(r"\d{1,15}(?:\.\d{1,4})?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+
+
+def _parse_quantity(text: Any, option: str, pattern: re.Pattern[str], units: dict[Any, Decimal],
+                    expected: str, limit: tuple[Decimal, str],
+                    quantum: tuple[Decimal, str]) -> Decimal:
+    """A number with an optional unit, exact, within `limit`, to no finer than `quantum`."""
+    if isinstance(text, Decimal):
+        return text
+    if isinstance(text, str) and _PLAIN.fullmatch(text):  # the common case, quickly
+        value = Decimal(text)
+        if value < limit[0] and value == value.quantize(quantum[0], rounding="ROUND_DOWN"):
+            return canonical(value)
+    cleaned = _clean(text)
+    match = pattern.fullmatch(cleaned) if len(cleaned) <= 40 else None
+    if match is None:
+        raise InvalidValue(option=option, value=str(text), expected=expected)
+    with localcontext(prec=100):
+        value = Decimal(match.group(1).replace(",", "")) * units[match.group(2)]
+    if abs(value) >= limit[0]:
+        raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({limit[1]})")
+    if value != value.quantize(quantum[0], rounding="ROUND_DOWN"):
+        raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({quantum[1]})")
+    return canonical(value)
+
+
+def parse_amount(text: Any, option: str = "--amount") -> Decimal:
+    """Exact yuan from `350000000`, `3.5亿`, `3.5亿元`, `35000万`, `35000万元`."""
+    return _parse_quantity(text, option, _AMOUNT, _UNITS, AMOUNT_EXPECTED,
+                           (MAX_AMOUNT, "below 1,000,000亿"), (FEN, "to the fen, 0.01 yuan"))
+
+
+def parse_area(text: Any, option: str = "--mu") -> Decimal:
+    """Exact 亩 from `120.5` or `120.5亩`, to a ten-thousandth of a 亩."""
+    return _parse_quantity(text, option, _AREA, {None: Decimal(1), "亩": Decimal(1)},
+                           AREA_EXPECTED, (MAX_AREA, "below 1,000,000,000 亩"),
+                           (AREA_QUANTUM, "at most 4 decimal places"))
+
+
+def parse_date(text: Any, option: str = "--date") -> date:
+    """A calendar date from `2021-08-03`, `2021/8/3` or `2021年8月3日`."""
+    if isinstance(text, date):
+        return text
+    if isinstance(text, str) and _ISO_DATE.fullmatch(text):  # the common case, quickly
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    cleaned = _clean(text)
+    for pattern in _DATES:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                raise InvalidValue(option=option, value=str(text),
+                                   expected=DATE_EXPECTED + " that exists on the calendar") from None
+    raise InvalidValue(option=option, value=str(text), expected=DATE_EXPECTED)
+
+
+def parse_quarter(text: Any, option: str = "QUARTER") -> tuple[int, int]:
+    match = _QUARTER.fullmatch(_clean(text))
+    if match is None:
+        raise InvalidValue(option=option, value=str(text), expected="a quarter such as 2021Q3")
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_visit_kind(text: Any, option: str = "--kind") -> str:
+    key = _clean(text).lower()
+    kind = VISIT_KIND_ALIASES.get(key)
+    if kind is None:
+        raise InvalidValue(option=option, value=str(text),
+                           expected="one of " + ", ".join(VISIT_KINDS)
+                           + " (外出招商, 接待客商, 山海协作结对活动, 走访服务, 线上洽谈)")
+    return kind
+
+
+STAGE_ALIASES = {
+    "线索": ("lead",), "在谈": ("negotiating", "framework"), "洽谈": ("negotiating",),
+    "框架协议": ("framework",), "签约": ("signed", "land", "capital"), "已签约": ("signed",),
+    "供地": ("land",), "资金到位": ("capital",), "终止": ("dropped",),
+}
+
+
+def parse_stage(text: Any, option: str = "--stage") -> tuple[str, ...]:
+    """One stage, or a group: 在谈 is negotiating and framework, 签约 is signed and beyond."""
+    key = _clean(text).lower()
+    if key in STAGES:
+        return (key,)
+    if key in STAGE_ALIASES:
+        return STAGE_ALIASES[key]
+    raise InvalidValue(option=option, value=str(text),
+                       expected="one of " + ", ".join(STAGES) + " (or 在谈, 签约)")
+
+
+def parse_position(text: Any, option: str = "EVENT") -> int:
+    """An event's number in a project's history (1 is the first contact)."""
+    cleaned = _clean(text).lstrip("#")
+    if not cleaned.isdigit() or int(cleaned) < 1:
+        raise InvalidValue(option=option, value=str(text),
+                           expected="an event number from `crm history NAME`, such as 3")
+    return int(cleaned)
+
+
+def sectors() -> tuple[str, ...]:
+    """The zone's sectors: `CRM_SECTORS` (comma-separated) or the default "3+1" and 其他."""
+    configured = os.environ.get("CRM_SECTORS", "")
+    names = tuple(s.strip() for s in re.split(r"[,，、]", configured) if s.strip())
+    return names or DEFAULT_SECTORS
+
+
+def parse_sector(text: Any, option: str = "--sector") -> str:
+    known = sectors()
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    by_key = {unicodedata.normalize("NFKC", s).casefold(): s for s in known}
+    sector = by_key.get(raw.casefold()) or SECTOR_ALIASES.get(raw.casefold())
+    if sector is None or sector not in known:
+        raise InvalidValue(option=option, value=str(text), expected="one of " + ", ".join(known))
+    return sector
+
+
+def parse_name(text: Any, option: str = "NAME") -> str:
+    name = unicodedata.normalize("NFC", str(text)).strip()
+    if not name or len(name) > 100 or any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidValue(option=option, value=str(text),
+                           expected="a project name of 1 to 100 printable characters")
+    return name
+
+
+def parse_text(text: Any, option: str) -> str | None:
+    if text is None:
+        return None
+    value = str(text).strip()
+    if _CONTROL.search(value):
+        raise InvalidValue(option=option, value=value, expected="printable text")
+    return value or None
+
+
+def parse_year(value: Any, option: str = "--year") -> int:
+    if not isinstance(value, int) or not 1900 <= value <= 2999:
+        raise InvalidValue(option=option, value=str(value), expected="a year such as 2021")
+    return value
+
+
+@dataclass(frozen=True)
+class RecordCutoff:
+    """`--known-on`: the end of a local day, or a full timestamp."""
+
+    label: str  # as a report states it
+    moment: datetime  # aware, UTC
+
+
+def parse_known_on(text: str, option: str = "--known-on") -> RecordCutoff:
+    """A record-time cut-off: a date (the end of that local day) or a timestamp."""
+    cleaned = text.strip()
+    if len(cleaned) > 10 and cleaned[:4].isdigit():
+        try:
+            moment = datetime.fromisoformat(cleaned.replace(" ", "T", 1))
+        except ValueError:
+            raise InvalidValue(option=option, value=text,
+                               expected="a date such as 2021-07-05, or a timestamp such as "
+                                        "2021-07-05T17:30:00+08:00") from None
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # a bare timestamp is local time
+        return RecordCutoff(moment.isoformat(), moment.astimezone(timezone.utc))
+    day = parse_date(text, option)
+    end_of_day = datetime.combine(day, time.max).astimezone()
+    return RecordCutoff(day.isoformat(), end_of_day.astimezone(timezone.utc))
+
+
+def parse_head(text: str, option: str = "--extends") -> tuple[int, bytes]:
+    """A published log head, `POSITION:HASH` as `crm verify --head` prints it."""
+    position, _, digest = text.strip().partition(":")
+    try:
+        value = bytes.fromhex(digest)
+        if len(value) == 32 and int(position) > 0:
+            return int(position), value
+    except ValueError:
+        pass
+    raise InvalidValue(option=option, value=text,
+                       expected="a head POSITION:HASH as `crm verify --head` prints it")

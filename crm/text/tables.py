@@ -1,0 +1,262 @@
+"""Rows as a person reads them: tables aligned by display width, JSON, CSV and Markdown,
+for list, show, history and the pipeline. Money is exact everywhere; tables show it in
+亿 or 万."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from crm.domain.values import WAN, YI, canonical
+from crm.text.messages import label, say
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def yuan(amount: Decimal | None) -> str | None:
+    """Exact decimal yuan, as JSON and CSV carry it."""
+    if amount is None:
+        return None
+    return format(canonical(amount), "f")
+
+
+def money(amount: Decimal | None) -> str:
+    """Exact and short, for tables: 3.5亿, 9999万, 8000元. Parses back to the same amount."""
+    if amount is None:
+        return ""
+    magnitude = abs(amount)
+    if magnitude >= YI:
+        return f"{format(canonical(amount / YI), 'f')}亿"
+    if magnitude >= WAN:
+        return f"{format(canonical(amount / WAN), 'f')}万"
+    return f"{format(canonical(amount), 'f')}元"
+
+
+def money_yi(amount: Decimal | None) -> str:
+    """亿元 to two decimals, the way a report states investment."""
+    if amount is None:
+        return ""
+    return f"{(amount / YI).quantize(Decimal('0.01'))}"
+
+
+def area(mu: Decimal | None) -> str:
+    return "" if mu is None else format(canonical(mu), "f")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: exact decimals as strings, dates in ISO form."""
+    if isinstance(value, Decimal):
+        return yuan(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def to_json(data: Any, pretty: bool | None = None) -> str:
+    """Indented for a person at a terminal; one line for a program or a file, which
+    json's C encoder writes several times faster (a large report is megabytes)."""
+    if pretty is None:
+        import sys
+
+        pretty = sys.stdout.isatty()
+    if pretty:
+        return json.dumps(plain(data), ensure_ascii=False, indent=2)
+    return json.dumps(plain(data), ensure_ascii=False)
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    columns = list(columns or (rows[0].keys() if rows else []))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _csv_cell(plain(row.get(c)))
+                         for c in columns])
+    return out.getvalue().rstrip("\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def grid(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table",
+         align: Sequence[str] | None = None,
+         widths: Sequence[int | None] | None = None) -> str:
+    """A table whose columns line up in a terminal, Chinese included (display width).
+    `widths` wraps long cells onto more lines (terminal tables only)."""
+    import tabulate as tab
+
+    tab.WIDE_CHARS_MODE = True
+    tablefmt = "github" if fmt == "markdown" else "simple"
+    wrap = list(widths) if widths and fmt != "markdown" else None
+    return tab.tabulate(list(rows), headers=list(headers), tablefmt=tablefmt,
+                        disable_numparse=True, colalign=align, maxcolwidths=wrap)
+
+
+# -- the read commands' shapes ---------------------------------------------------------
+
+#: Every field of a project row, in the order JSON and CSV give them.
+PROJECT_FIELDS = ("name", "stage", "investor", "sector", "relocation", "planned_investment",
+                  "framework_investment", "contracted_investment", "capital_arrived", "land_mu",
+                  "land_parcels", "channel", "region", "owner", "contact_date", "framework_date",
+                  "signed_date", "dropped_on", "stage_since", "days_in_stage", "last_activity")
+PROJECT_COLUMNS = ("name", "investor", "sector", "stage", "planned_investment",
+                   "contracted_investment", "capital_arrived", "land_mu", "last_activity")
+MONEY_FIELDS = frozenset({"planned_investment", "framework_investment", "contracted_investment",
+                          "capital_arrived", "amount", "price", "planned"})
+LABELLED_VALUES = frozenset({"stage", "kind", "event"})
+
+
+def cell(key: str, value: Any, lang: str) -> str:
+    """One value as a table shows it."""
+    if value is None:
+        return ""
+    if key in MONEY_FIELDS:
+        return money(value)
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if key in LABELLED_VALUES:
+        return label(str(value), lang)
+    if isinstance(value, Decimal):
+        return area(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S %z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return ", ".join(f"{label(k, lang)}→{cell(k, v, lang)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def render_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str,
+                lang: str) -> str:
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        return to_csv(rows, list(rows[0].keys()) if rows else columns)
+    body = [[cell(c, r.get(c), lang) for c in columns] for r in rows]
+    return grid(body, [label(c, lang) for c in columns], fmt)
+
+
+def render_projects(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
+    if fmt == "csv":
+        return to_csv(rows, PROJECT_FIELDS)
+    return render_rows(rows, PROJECT_COLUMNS, fmt, lang)
+
+
+def render_project(row: Mapping[str, Any], fmt: str, lang: str) -> str:
+    if fmt == "json":
+        return to_json(row)
+    if fmt == "csv":
+        return to_csv([row])
+    body = [[label(k, lang), cell(k, v, lang)] for k, v in row.items() if v not in (None, "")]
+    if fmt == "markdown":
+        return grid(body, [label("field", lang), label("value", lang)], fmt)
+    import tabulate as tab
+
+    tab.WIDE_CHARS_MODE = True
+    return tab.tabulate(body, tablefmt="plain", disable_numparse=True)
+
+
+HISTORY_COLUMNS = ("position", "occurred_on", "event", "details", "recorded_at", "recorded_by")
+_HISTORY_FIXED = frozenset({"position", "event", "occurred_on", "recorded_at", "recorded_by"})
+
+
+def render_history(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        columns: list[str] = []
+        for r in rows:
+            columns += [k for k in r if k not in columns]
+        return to_csv(rows, columns)
+    body = []
+    for r in rows:
+        details = "; ".join(f"{label(k, lang)}: {cell(k, v, lang)}" for k, v in r.items()
+                            if k not in _HISTORY_FIXED and v not in (None, "", False, {})
+                            and k not in ("visit_id", "rules"))
+        body.append([cell(c, r.get(c), lang) if c != "details" else details
+                     for c in HISTORY_COLUMNS])
+    return grid(body, [label(c, lang) for c in HISTORY_COLUMNS], fmt)
+
+
+PIPELINE_COLUMNS = ("name", "investor", "sector", "stage", "days_in_stage", "planned_investment",
+                    "framework_investment", "contracted_investment", "capital_arrived",
+                    "land_mu", "last_activity")
+
+
+def percent(fraction: Decimal | None) -> str:
+    return "-" if fraction is None else f"{(fraction * 100).quantize(Decimal('0.1'))}%"
+
+
+def headline_lines(head: Mapping[str, Any], lang: str) -> list[str]:
+    talk, signed = head["negotiating"], head["signed"]
+    return [
+        say("headline.negotiating", lang, count=talk["count"],
+            investment=money_yi(talk["expected_investment"])),
+        say("headline.signed", lang, count=signed["count"],
+            contracted=money_yi(signed["contracted_investment"]),
+            capital=money_yi(signed["capital_arrived"]), rate=percent(signed["capital_rate"])),
+    ]
+
+
+def render_pipeline(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, Any],
+                    head: Mapping[str, Any], stages: Sequence[str], fmt: str, lang: str,
+                    totals_only: bool = False, as_of: date | None = None) -> str:
+    if fmt == "json":
+        if totals_only:
+            return to_json({"as_of": as_of, "stages": totals, **head})
+        return to_json(list(rows))
+    if fmt == "csv":
+        if totals_only:
+            return to_csv([{"stage": s, **totals[s]} for s in stages],
+                          ["stage", "count", "investment", "capital"])
+        return to_csv(rows, PROJECT_FIELDS)
+    lines = headline_lines(head, lang)
+    if totals_only:
+        body = [[label(s, lang), totals[s]["count"], money_yi(totals[s]["investment"]),
+                 money_yi(totals[s]["capital"])] for s in stages]
+        headers = [label("stage", lang), label("count", lang), label("investment_yi", lang),
+                   label("capital_yi", lang)]
+        return "\n".join([*lines, "", grid(body, headers, fmt)])
+    columns = [c for c in PIPELINE_COLUMNS if c != "stage"]
+    out = [*lines]
+    for stage in stages:
+        members = [r for r in rows if r["stage"] == stage]
+        if not members:
+            continue
+        t = totals[stage]
+        title = f"{label(stage, lang)} · {t['count']} · {money_yi(t['investment'])}亿元"
+        out += ["", f"## {title}" if fmt == "markdown" else title]
+        out.append(grid([[cell(c, r.get(c), lang) for c in columns] for r in members],
+                        [label(c, lang) for c in columns], fmt))
+    return "\n".join(out)
+
+
+def render_status(info: Mapping[str, Any], fmt: str, lang: str) -> str:
+    """How far the read models have come, as `crm projections status` shows it."""
+    if fmt == "json":
+        return to_json(info)
+    rows = [{"what": say("status.position", lang), "value": info["position"]},
+            {"what": say("status.head", lang), "value": info["head"]},
+            {"what": say("status.behind", lang), "value": info["behind"]},
+            *({"what": say("status.rows", lang, table=table), "value": n}
+              for table, n in info["rows"].items())]
+    return render_rows(rows, ["what", "value"], fmt, lang)

@@ -1,0 +1,57 @@
+"""Read models as they stood at a past moment of record time (`--known-on`).
+
+Built afresh, in memory, from exactly the events recorded by then — through the same
+projection code as the live read models — so every view and report computed from them is
+what the same command showed at that moment, whatever was corrected since."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from projections import schema
+from projections.projector import REBUILD_PAGE, EventSource, start_tracking
+from projections.rows import fact_row
+from projections.updates import apply_rows, refresh_days
+
+
+def memory_engine() -> Engine:
+    engine = create_engine("sqlite://", poolclass=StaticPool,
+                           connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def known_models(source: EventSource, moment: datetime
+                 ) -> tuple[Engine, tuple[int, datetime] | None]:
+    """In-memory read models from the events recorded by `moment`, and the position and
+    record time of the last of them (None: nothing had been recorded)."""
+    engine = memory_engine()
+    last: tuple[int, datetime] | None = None
+    with engine.connect() as target, target.begin():
+        schema.metadata.create_all(target)
+        for statement in schema.BY_DATE_INDEXES:
+            target.exec_driver_sql(statement)
+        start_tracking(target)
+        after = 0
+        while records := source.read(after, REBUILD_PAGE):
+            rows = [fact_row(r, source.decode, source.to_event) for r in records]
+            kept = [r for r in rows if datetime.fromisoformat(r["recorded_at"]) <= moment]
+            if kept:
+                apply_rows(target, kept, days=False)
+                newest = max(kept, key=lambda r: r["position"])
+                if last is None or newest["position"] > last[0]:
+                    last = (newest["position"], datetime.fromisoformat(newest["recorded_at"]))
+            after = records[-1].position
+        refresh_days(target)
+    return engine, last

@@ -1,0 +1,147 @@
+"""A stored event as the read models' row of facts, and back as a fact of the one fold.
+
+Rows are made from the event's decoded state (the transcoder's public `decode`), not from
+domain event objects: a rebuild reads a million of them. Events the quick way does not know
+(an upcast class version, a correction) go through the library's mapper."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from crm.domain.facts import (
+    AGREEMENT,
+    CAPITAL_ARRIVAL,
+    CONTACT,
+    CORRECTION,
+    DROP,
+    LAND_TRANSFER,
+    PROFILE_FIELDS,
+    REOPEN,
+    SIGNING,
+    VISIT,
+    Fact,
+    ProjectState,
+)
+from crm.domain.values import CAPITAL, LAND, NEGOTIATING, name_key, project_id
+
+AMOUNT_EVENTS = frozenset({AGREEMENT, SIGNING, CAPITAL_ARRIVAL})
+DEALS = frozenset({AGREEMENT, SIGNING})
+_QUICK = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, *AMOUNT_EVENTS})
+
+
+class Stored(NamedTuple):
+    """An event as the store keeps it: its log position, aggregate, version, topic, state."""
+
+    position: int
+    originator_id: Any
+    version: int
+    topic: str
+    state: bytes
+
+
+def _hex(originator_id: Any) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
+
+
+def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
+             to_event: Callable[[Stored], Any]) -> dict[str, Any]:
+    """The read model's row for one stored event, as first recorded."""
+    kind = stored.topic.rsplit(".", 1)[-1]
+    d = decode(bytes(stored.state))
+    if kind not in _QUICK or "class_version" in d:
+        d = dict(vars(to_event(stored)))
+    timestamp = d["timestamp"]
+    row: dict[str, Any] = {
+        "position": stored.position, "project_id": _hex(stored.originator_id),
+        "seq": stored.version, "event": kind,
+        "occurred_on": d.get("occurred_on") or timestamp.date(),
+        "recorded_at": timestamp.isoformat(), "recorded_by": d["recorded_by"], "kind": None,
+        "visit_id": None, "amount": None, "mu": None, "voided": False, "counted": True,
+        "data": None,
+    }
+    if kind == CONTACT:
+        row["amount"] = d["planned"]
+        row["data"] = json.dumps({k: d.get(k) for k in PROFILE_FIELDS}, ensure_ascii=False)
+    elif kind == VISIT:
+        row["kind"] = d["kind"]
+        row["visit_id"] = d["visit_id"].hex
+        row["counted"] = counts_the_visit(row["project_id"], d["projects"])
+    elif kind in AMOUNT_EVENTS:
+        row["amount"] = d["amount"]
+    elif kind == LAND_TRANSFER:
+        row["mu"] = d["mu"]
+    elif kind == CORRECTION:
+        row["data"] = json.dumps({"target": d["target"], "void": d["void"],
+                                  "reason": d["reason"], "changes": _plain(d["changes"])},
+                                 ensure_ascii=False)
+    elif kind == DROP:
+        row["data"] = json.dumps({"reason": d["reason"]}, ensure_ascii=False)
+    return row
+
+
+def counts_the_visit(project: str, named: list[str]) -> bool:
+    """A visit naming several projects is one activity: only the copy in the history of
+    the first-named project is counted."""
+    return len(named) == 1 or project_id(named[0]).hex == project
+
+
+def _plain(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, (Decimal, date)) else v) for k, v in changes.items()}
+
+
+def correct_row(row: dict[str, Any], correction: dict[str, Any]) -> None:
+    """Apply a correction's changes (or void) to the target's row, in place."""
+    if correction["void"]:
+        row["voided"] = True
+        return
+    for key, value in correction["changes"].items():
+        if key == "occurred_on":
+            row["occurred_on"] = date.fromisoformat(value)
+        elif key in ("amount", "planned"):
+            row["amount"] = Decimal(value)
+        elif key == "mu":
+            row["mu"] = Decimal(value)
+        elif key == "kind":
+            row["kind"] = value
+        elif key in PROFILE_FIELDS or key == "reason":
+            data = json.loads(row["data"] or "{}")
+            data[key] = value
+            row["data"] = json.dumps(data, ensure_ascii=False)
+
+
+def fact_of(row: dict[str, Any]) -> Fact:
+    """A row of facts as the fold reads it."""
+    fields: dict[str, Any] = {}
+    if row["event"] == CONTACT:
+        fields = {**json.loads(row["data"]), "planned": row["amount"]}
+    elif row["amount"] is not None:
+        fields["amount"] = row["amount"]
+    if row["mu"] is not None:
+        fields["mu"] = row["mu"]
+    if row["kind"] is not None:
+        fields["kind"] = row["kind"]
+    return Fact(seq=row["seq"], event=row["event"], occurred_on=row["occurred_on"],
+                recorded_at=row.get("recorded_at"), recorded_by=row.get("recorded_by", ""),
+                fields=fields)
+
+
+def project_row(pid: str, state: ProjectState, version: int) -> dict[str, Any]:
+    """A project's row as it stands after its facts."""
+    return {
+        "id": pid, "name": state.name, "name_key": name_key(state.name),
+        "investor": state.investor, "sector": state.sector, "channel": state.channel,
+        "region": state.region, "owner": state.owner, "relocation": state.relocation,
+        "stage": state.stage, "stage_since": state.stage_since, "planned": state.planned,
+        "framework": state.framework, "contracted": state.contracted,
+        "investment": state.investment, "capital": state.capital, "land_mu": state.land_mu,
+        "land_parcels": state.land_parcels, "contact_date": state.contact_date,
+        "framework_date": state.framework_date, "signed_date": state.signed_date,
+        "dropped_on": state.dropped_on, "last_activity": state.last_activity,
+        "negotiating_on": state.stage_dates.get(NEGOTIATING),
+        "land_on": state.stage_dates.get(LAND), "capital_on": state.stage_dates.get(CAPITAL),
+        "version": version,
+    }

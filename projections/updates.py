@@ -1,0 +1,168 @@
+"""A page of new fact rows applied to the read-model tables, in the caller's transaction:
+facts, projects, stage history, deals and the daily totals by stage.
+
+Trusts the events: the rules were checked when they were recorded."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
+
+from crm.domain.facts import CORRECTION, Step, trace
+from projections import schema
+from projections.bulk import bulk_insert
+from projections.rows import DEALS, correct_row, fact_of, project_row
+from projections.schema import facts, pipeline_days, projects
+
+_CHUNK = 500
+_ADD_DAYS = (" ON CONFLICT (day, stage) DO UPDATE SET"
+             " projects = rm_pipeline_days.projects + excluded.projects,"
+             " investment = rm_pipeline_days.investment + excluded.investment,"
+             " capital = rm_pipeline_days.capital + excluded.capital")
+
+
+def history_rows(pid: str, steps: list[Step]) -> list[dict[str, Any]]:
+    """The project's stage history: a row from each change of stage, investment or capital
+    until the next."""
+    rows: list[dict[str, Any]] = []
+    for day, stage, investment, capital in steps:
+        if rows and (rows[-1]["stage"], rows[-1]["investment"], rows[-1]["capital"]) == \
+                (stage, investment, capital):
+            continue
+        if rows:
+            rows[-1]["valid_to"] = day
+        rows.append({"project_id": pid, "valid_from": day, "valid_to": None, "stage": stage,
+                     "investment": investment, "capital": capital})
+    return rows
+
+
+def _contributions(steps: list[Step], sign: int,
+                   into: dict[tuple[date, str], list[Any]]) -> None:
+    """Add (or, with sign -1, take away) what a project's steps contribute to the daily
+    changes of each stage's count, investment and capital."""
+    previous: Step | None = None
+    for step in steps:
+        day, stage, investment, capital = step
+        if previous is not None:
+            if previous[1:] == step[1:]:
+                continue  # nothing the totals see has changed
+            acc = into[(day, previous[1])]
+            acc[0] -= sign
+            acc[1] -= sign * previous[2]
+            acc[2] -= sign * previous[3]
+        acc = into[(day, stage)]
+        acc[0] += sign
+        acc[1] += sign * investment
+        acc[2] += sign * capital
+        previous = step
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# -- applying a page -------------------------------------------------------------------------
+
+
+def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = True) -> None:
+    """Project a page of new fact rows into the read models, in `conn`'s transaction.
+    Trusts the events: rules were checked when they were recorded. With `days` false the
+    daily totals are left for `refresh_days` (a rebuild does that once, at the end)."""
+    touched = list(dict.fromkeys(r["project_id"] for r in new_rows))
+
+    known: dict[str, list[dict[str, Any]]] = {pid: [] for pid in touched}
+    # A project whose contact is in this page has nothing in the read models yet.
+    contacted_here = {r["project_id"] for r in new_rows if r["seq"] == 1}
+    for ids in _chunks([pid for pid in touched if pid not in contacted_here]):
+        for r in conn.execute(select(facts).where(facts.c.project_id.in_(ids),
+                                                  facts.c.event != CORRECTION)).mappings():
+            known[r["project_id"]].append(dict(r))
+
+    deltas: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for pid, rows in known.items():
+        if rows and days:
+            _, old = trace([fact_of(r) for r in rows if not r["voided"]])
+            _contributions(old, -1, deltas)
+
+    corrected_existing: dict[int, dict[str, Any]] = {}
+    existing_positions = {r["position"] for rows in known.values() for r in rows}
+    for row in new_rows:
+        if row["event"] == CORRECTION:
+            correction = json.loads(row["data"])
+            target = next((r for r in known[row["project_id"]] if r["seq"] == correction["target"]),
+                          None)
+            if target is not None:
+                correct_row(target, correction)
+                if target["position"] in existing_positions:
+                    corrected_existing[target["position"]] = target
+        else:
+            known[row["project_id"]].append(row)
+
+    versions: dict[str, int] = {}
+    for row in new_rows:
+        versions[row["project_id"]] = max(row["seq"], versions.get(row["project_id"], 0))
+    project_rows, new_history, new_deals = [], [], []
+    for pid in touched:
+        rows = sorted(known[pid], key=lambda r: r["seq"])
+        state, steps = trace([fact_of(r) for r in rows if not r["voided"]])
+        if state is None:
+            continue
+        project_rows.append(project_row(pid, state, versions[pid]))
+        new_history += history_rows(pid, steps)
+        if days:
+            _contributions(steps, +1, deltas)
+        new_deals += [{"position": r["position"], "project_id": pid, "event": r["event"],
+                       "occurred_on": r["occurred_on"], "amount": r["amount"],
+                       "name": state.name, "sector": state.sector,
+                       "relocation": state.relocation}
+                      for r in rows if r["event"] in DEALS and not r["voided"]]
+    day_rows = [{"day": day, "stage": stage, "projects": n, "investment": inv, "capital": cap}
+                for (day, stage), (n, inv, cap) in deltas.items() if n or inv or cap]
+
+    bulk_insert(conn, facts, new_rows)
+    for position, row in corrected_existing.items():
+        conn.execute(update(facts).where(facts.c.position == position).values(
+            occurred_on=row["occurred_on"], amount=row["amount"], mu=row["mu"],
+            kind=row["kind"], voided=row["voided"], data=row["data"]))
+    for ids in _chunks([pid for pid in touched if pid not in contacted_here]):
+        conn.execute(delete(schema.history).where(schema.history.c.project_id.in_(ids)))
+        conn.execute(delete(projects).where(projects.c.id.in_(ids)))
+        conn.execute(delete(schema.deals).where(schema.deals.c.project_id.in_(ids)))
+    bulk_insert(conn, schema.history, new_history)
+    bulk_insert(conn, projects, project_rows)
+    bulk_insert(conn, schema.deals, new_deals)
+    if day_rows:
+        _add_days(conn, day_rows)
+
+
+def refresh_days(conn: Connection) -> None:
+    """Derive the daily totals afresh from the stage history, in one statement."""
+    conn.execute(delete(pipeline_days))
+    conn.exec_driver_sql(
+        "INSERT INTO rm_pipeline_days (day, stage, projects, investment, capital) "
+        "SELECT day, stage, SUM(n), SUM(inv), SUM(cap) FROM ("
+        " SELECT valid_from AS day, stage, 1 AS n, investment AS inv, capital AS cap"
+        " FROM rm_stage_history"
+        " UNION ALL"
+        " SELECT valid_to, stage, -1, -investment, -capital FROM rm_stage_history"
+        " WHERE valid_to IS NOT NULL) AS changes "
+        "GROUP BY day, stage HAVING SUM(n) <> 0 OR SUM(inv) <> 0 OR SUM(cap) <> 0")
+
+
+def _add_days(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    bulk_insert(conn, pipeline_days, rows, _ADD_DAYS)
+    # A day whose changes now cancel out is no change at all: keep the table as a rebuild would.
+    days = sorted({r["day"] for r in rows})
+    for chunk in _chunks(days):
+        conn.execute(delete(pipeline_days).where(
+            pipeline_days.c.day.in_(chunk), pipeline_days.c.projects == 0,
+            pipeline_days.c.investment == 0, pipeline_days.c.capital == 0))
+
+

@@ -59,12 +59,14 @@ class Settings:
         from crm.app.reads import Reader
 
         return Reader(self.log(), as_of=self.as_of, known_on=self.known_on,
-                      on_open=_OPENED.append)
+                      on_open=_OPENED.append,
+                      on_notice=lambda message, **params: click.echo(
+                          "crm: " + self.say(message, **params), err=True))
 
-    def say(self, key: str, **params: Any) -> str:
+    def say(self, message: str, /, **params: Any) -> str:
         from crm.text.messages import say
 
-        return say(key, self.lang, **params)
+        return say(message, self.lang, **params)
 
     def done(self, event: str, projects: list[Any], detail: str = "") -> None:
         """Confirm a write in one line: what was recorded, for which projects, and their stage."""
@@ -594,9 +596,10 @@ def import_(s: Settings, file: str, pairs: tuple[str, ...], sheet_kind: str | No
     with _progress("importing") as bar:
         progress = bar.update if bar else None
         if path.suffix.lower() == ".jsonl":
-            done = imports.import_events(s.log(), path, progress=progress)
-            click.echo(s.say("imported_events", events=done.events, file=done.file,
-                             head=done.head))
+            from crm.app.log_files import import_events
+
+            events, head = import_events(s.log(), path, progress=progress)
+            click.echo(s.say("imported_events", events=events, file=path.name, head=head))
             return
         from crm.text.sheets import parse_mapping
 
@@ -635,7 +638,7 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
         if fmt not in ("jsonl", "csv", "xlsx"):
             raise click.UsageError("give --format jsonl, csv or xlsx")
     if fmt == "jsonl":
-        from crm.app.exports import export_events
+        from crm.app.log_files import export_events
 
         lines = export_events(s.log())
         if out:
@@ -677,34 +680,49 @@ def init(s: Settings) -> None:
 @click.option("--head", "show_head", is_flag=True, help="Only print the log's head.")
 @click.option("--extends", "published", metavar="HEAD",
               help="Also prove the log still holds this head (POSITION:HASH), unchanged.")
+@click.option("--deep", is_flag=True,
+              help="Also rebuild the read models in memory and name every stored row that "
+                   "differs from them.")
 @click.pass_obj
-def verify(s: Settings, show_head: bool, published: str | None) -> None:
-    """Prove the log intact: recompute the hash chain over every stored event. Exits 0 when
+def verify(s: Settings, show_head: bool, published: str | None, deep: bool) -> None:
+    """Prove the log intact: walk every stored row beside the hash chain. Exits 0 when
     intact, 1 naming the first position where an event was edited, deleted, inserted or
-    moved. Print the head (`--head`) with a report; `--extends` later proves the log still
-    holds it, which catches a truncated log or one rewritten with every hash recomputed.
+    moved, its id rewritten or its record time changed. Print the head (`--head`) with a
+    report; `--extends` later proves the log still holds it, which catches a truncated log
+    or one rewritten with every hash recomputed.
 
     \b
     Example:
       crm verify
       crm verify --head
       crm verify --extends 1234:9f2c…
+      crm verify --deep
     """
-    from crm.app import audit
+    from crm.app.audit import verify_log
     from crm.text.parsing import parse_head
 
-    recorder = s.log().recorder
+    log = s.log()
     if show_head:
-        click.echo(audit.current_head(recorder) or "")
+        from crm.app.audit import current_head
+
+        click.echo(current_head(log.recorder) or "")
         return
-    head = parse_head(published) if published is not None else None
-    result = audit.extends(recorder, head) if head else audit.verify(recorder)
+    result = verify_log(log, parse_head(published) if published is not None else None, deep=deep)
     if not result.intact:
         click.echo("crm: " + s.say("broken", position=result.bad_position,
                                    problem=s.say(f"problem.{result.problem}")), err=True)
         raise click.exceptions.Exit(1)
     click.echo(s.say("verified", events=result.events, head=result.head or s.say("empty_head"))
                + (s.say("verified_holds", head=published) if published else ""))
+    if deep:
+        found = s.reader().deep_check()
+        for table, key, what in found:
+            click.echo("crm: " + s.say("read_model_differs", table=table,
+                                       key=", ".join(map(str, key)), what=what), err=True)
+        if found:
+            click.echo("crm: " + s.say("read_models_differ", count=len(found)), err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(s.say("read_models_agree"))
 
 
 @cli.group()
@@ -791,11 +809,11 @@ def exit_code(error: Exception) -> int:
     """1 when a rule of the log refused the command; 2 when the input, usage or store was
     wrong."""
     from crm.domain.errors import InputError, RuleViolation
-    from crm.store.errors import StoreUnavailable
+    from crm.store.errors import StoreFailed, StoreUnavailable
 
     if isinstance(error, RuleViolation):
         return 1
-    if isinstance(error, (InputError, StoreUnavailable)):
+    if isinstance(error, (InputError, StoreUnavailable, StoreFailed)):
         return 2
     return 1
 
@@ -809,6 +827,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     debug = "--debug" in argv or bool(os.environ.get("CRM_DEBUG"))
+    from eventsourcing.persistence import PersistenceError
+
     from crm.domain.errors import CrmError
     from crm.text.messages import error_message, say
 
@@ -822,6 +842,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(e.format_message().replace("\n", " ") + where, 2)
     except click.exceptions.Abort:
         return _fail(say("aborted", lang), 1)
+    except KeyboardInterrupt:  # Ctrl-C: whatever was under way was rolled back
+        return _fail(say("interrupted", lang), 130)
     except CrmError as e:
         if "lines" in e.params:  # an import: one line a bad row, as FILE:ROW: message
             for line in e.params["lines"]:
@@ -831,7 +853,13 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(error_message(e, lang), exit_code(e))
     except click.ClickException as e:
         return _fail(e.format_message(), e.exit_code)
-    except Exception as e:  # noqa: BLE001 - the edge: anything else is a bug or a broken store
+    except PersistenceError as e:  # the store could not do it: one plain line, no SQL
+        if debug:
+            raise
+        from crm.store.errors import failure
+
+        return _fail(error_message(failure(e), lang), 2)
+    except Exception as e:  # noqa: BLE001 - the edge: anything else is a bug
         if debug:
             raise
         return _fail(_unexpected(e, lang), 1)
@@ -847,12 +875,8 @@ def _close_opened() -> None:
 
 
 def _unexpected(e: Exception, lang: str) -> str:
-    from eventsourcing.persistence import PersistenceError
-
     from crm.text.messages import say
 
-    if isinstance(e, PersistenceError):
-        return say("store_failed", lang, detail=e)
     return say("unexpected", lang, kind=type(e).__name__, detail=e)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
-from projections import schema
+from projections import exact, schema
 from projections.projector import REBUILD_PAGE, EventSource, start_tracking
 from projections.rows import fact_row
 from projections.updates import apply_rows, refresh_days
@@ -24,6 +24,7 @@ def memory_engine() -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        exact.register(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -32,12 +33,13 @@ def memory_engine() -> Engine:
     return engine
 
 
-def known_models(source: EventSource, moment: datetime
-                 ) -> tuple[Engine, tuple[int, datetime] | None]:
-    """In-memory read models from the events recorded by `moment`, and the position and
-    record time of the last of them (None: nothing had been recorded)."""
+def known_models(source: EventSource, moment: datetime, upto: int | None = None
+                 ) -> tuple[Engine, int | None]:
+    """In-memory read models from the events recorded by `moment` (record times never run
+    backwards along the log, so these are a prefix of it), and the store position of the
+    last of them (None: nothing had been recorded). `upto`: no event past that position."""
     engine = memory_engine()
-    last: tuple[int, datetime] | None = None
+    last: int | None = None
     with engine.connect() as target, target.begin():
         schema.metadata.create_all(target)
         for statement in schema.BY_DATE_INDEXES:
@@ -45,13 +47,17 @@ def known_models(source: EventSource, moment: datetime
         start_tracking(target)
         after = 0
         while records := source.read(after, REBUILD_PAGE):
+            if upto is not None:
+                records = [r for r in records if r.position <= upto]
+                if not records:
+                    break
             rows = [fact_row(r, source.decode, source.to_event) for r in records]
             kept = [r for r in rows if datetime.fromisoformat(r["recorded_at"]) <= moment]
             if kept:
                 apply_rows(target, kept, days=False)
-                newest = max(kept, key=lambda r: r["position"])
-                if last is None or newest["position"] > last[0]:
-                    last = (newest["position"], datetime.fromisoformat(newest["recorded_at"]))
+                last = max(last or 0, max(r["position"] for r in kept))
+            if len(kept) < len(rows) and all(r.recorded_at for r in records):
+                break  # record times never run backwards: the rest came later still
             after = records[-1].position
         refresh_days(target)
     return engine, last

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from projections import schema
+from projections import exact, schema
 from projections.rows import Stored, fact_row
 from projections.schema import facts, pipeline_days, projects, tracking
 from projections.updates import apply_rows, refresh_days
@@ -54,6 +54,7 @@ def open_engine(url: Any) -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        exact.register(dbapi_connection)
         # The read models are a cache rebuilt from the log: a commit lost to a power cut
         # is redone by the next catch-up, so they need not wait for fsync. (The event
         # writers' own connections keep SQLite's full durability.)
@@ -106,6 +107,9 @@ class Projector:
         self.source = source
         self.engine = engine
         self._ready = False
+        #: (tracked position, log head) when the read models were found ahead of the log
+        #: (a log restored from an older backup, or a tampered tracking row) and rebuilt.
+        self.found_ahead: tuple[int, int] | None = None
 
     def ensure_schema(self) -> None:
         if self._ready:
@@ -137,9 +141,14 @@ class Projector:
 
     def catch_up(self, page: int = PAGE, progress: Callable[[int], None] | None = None,
                  rebuilding: bool = False) -> int:
-        """Apply every event after the tracked position; returns how many were applied."""
+        """Apply every event after the tracked position; returns how many were applied. Read
+        models ahead of the log cannot be trusted: they are rebuilt, and `found_ahead` says so."""
         position, days = self.positions()
-        if position >= self.head() and (days == position or rebuilding):
+        head = self.head()
+        if position > head and not rebuilding:
+            self.found_ahead = (position, head)
+            return self.rebuild(progress)
+        if position >= head and (days == position or rebuilding):
             return 0
         applied = 0
         while True:
@@ -198,8 +207,12 @@ class Projector:
 
     def status(self) -> dict[str, Any]:
         position, head = self.position(), self.head()
+        if position > head:
+            self.found_ahead = (position, head)
+            self.rebuild()
+            position = self.position()
         with self.engine.connect() as conn:
             rows = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (projects, facts, schema.history, schema.deals, pipeline_days)}
         return {"position": position, "head": head, "behind": max(0, head - position),
-                "rows": rows}
+                "rebuilt_from_ahead": self.found_ahead, "rows": rows}

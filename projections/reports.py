@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from crm.domain.facts import AGREEMENT, CAPITAL_ARRIVAL, CONTACT, LAND_TRANSFER, SIGNING, VISIT
 from crm.domain.values import STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
+from projections.exact import exact_sum
 from projections.schema import deals, facts
 from projections.views import stage_totals
 
@@ -85,7 +86,7 @@ def block(conn: Connection, start: date, end: date,
     activities = {kind: int(visits.get(kind, 0)) for kind in VISIT_KINDS}
     activities["total"] = sum(activities.values())
     figures = {event: (n, amount, mu) for event, n, amount, mu in conn.execute(
-        select(facts.c.event, func.count(), func.sum(facts.c.amount), func.sum(facts.c.mu))
+        select(facts.c.event, func.count(), exact_sum(facts.c.amount), exact_sum(facts.c.mu))
         .where(facts.c.event.in_([CONTACT, LAND_TRANSFER, CAPITAL_ARRIVAL]), *in_span)
         .group_by(facts.c.event))}
     contacts = figures.get(CONTACT, (0, None, None))[0]
@@ -93,7 +94,7 @@ def block(conn: Connection, start: date, end: date,
     capital = figures.get(CAPITAL_ARRIVAL, (0, None, None))[1]
     by_sector = {sector: {"signed_count": int(n), "contracted_investment": amount}
                  for sector, n, amount in conn.execute(
-                     select(deals.c.sector, func.count(), func.sum(deals.c.amount))
+                     select(deals.c.sector, func.count(), exact_sum(deals.c.amount))
                      .where(deals.c.event == SIGNING, deals.c.occurred_on >= start,
                             deals.c.occurred_on <= end)
                      .group_by(deals.c.sector).order_by(deals.c.sector))}
@@ -174,7 +175,7 @@ def contracted_by_quarter(conn: Connection, period: Period,
         year, q = (year, q - 1) if q > 1 else (year - 1, 4)
     out = []
     for label, start, end in reversed(spans):
-        total = conn.execute(select(func.sum(facts.c.amount)).where(
+        total = conn.execute(select(exact_sum(facts.c.amount)).where(
             facts.c.event == SIGNING, facts.c.occurred_on >= start, facts.c.occurred_on <= end,
             facts.c.voided.is_(False))).scalar_one()
         out.append((label, total or Decimal(0)))

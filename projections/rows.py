@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -34,13 +34,16 @@ _QUICK = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, *AMOUNT_EVENTS}
 
 
 class Stored(NamedTuple):
-    """An event as the store keeps it: its log position, aggregate, version, topic, state."""
+    """An event as the store keeps it: its log position, aggregate, version, topic, state;
+    and when the log says it was recorded, and where it stands in the chain."""
 
     position: int
     originator_id: Any
     version: int
     topic: str
     state: bytes
+    recorded_at: datetime | None = None
+    chain_position: int | None = None
 
 
 def _hex(originator_id: Any) -> str:
@@ -54,7 +57,7 @@ def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
     d = decode(bytes(stored.state))
     if kind not in _QUICK or "class_version" in d:
         d = dict(vars(to_event(stored)))
-    timestamp = d["timestamp"]
+    timestamp = stored.recorded_at or d["timestamp"]
     row: dict[str, Any] = {
         "position": stored.position, "project_id": _hex(stored.originator_id),
         "seq": stored.version, "event": kind,

@@ -17,14 +17,20 @@ from sqlalchemy.engine import Connection
 from crm.domain.facts import CORRECTION, Step, trace
 from projections import schema
 from projections.bulk import bulk_insert
+from projections.exact import add_sql, sum_sql
 from projections.rows import DEALS, correct_row, fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
 _CHUNK = 500
-_ADD_DAYS = (" ON CONFLICT (day, stage) DO UPDATE SET"
-             " projects = rm_pipeline_days.projects + excluded.projects,"
-             " investment = rm_pipeline_days.investment + excluded.investment,"
-             " capital = rm_pipeline_days.capital + excluded.capital")
+
+
+def _add_days_suffix(dialect: str) -> str:
+    def add(column: str) -> str:
+        return f" {column} = {add_sql(dialect, f'rm_pipeline_days.{column}', f'excluded.{column}')}"
+
+    return (" ON CONFLICT (day, stage) DO UPDATE SET"
+            " projects = rm_pipeline_days.projects + excluded.projects,"
+            f"{add('investment')},{add('capital')}")
 
 
 def history_rows(pid: str, steps: list[Step]) -> list[dict[str, Any]]:
@@ -144,20 +150,22 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
 
 def refresh_days(conn: Connection) -> None:
     """Derive the daily totals afresh from the stage history, in one statement."""
+    dialect = conn.dialect.name
     conn.execute(delete(pipeline_days))
     conn.exec_driver_sql(
         "INSERT INTO rm_pipeline_days (day, stage, projects, investment, capital) "
-        "SELECT day, stage, SUM(n), SUM(inv), SUM(cap) FROM ("
+        f"SELECT day, stage, SUM(n), {sum_sql(dialect, 'inv')}, {sum_sql(dialect, 'cap')} FROM ("
         " SELECT valid_from AS day, stage, 1 AS n, investment AS inv, capital AS cap"
         " FROM rm_stage_history"
         " UNION ALL"
         " SELECT valid_to, stage, -1, -investment, -capital FROM rm_stage_history"
         " WHERE valid_to IS NOT NULL) AS changes "
-        "GROUP BY day, stage HAVING SUM(n) <> 0 OR SUM(inv) <> 0 OR SUM(cap) <> 0")
+        f"GROUP BY day, stage HAVING SUM(n) <> 0 OR {sum_sql(dialect, 'inv')} <> 0 "
+        f"OR {sum_sql(dialect, 'cap')} <> 0")
 
 
 def _add_days(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    bulk_insert(conn, pipeline_days, rows, _ADD_DAYS)
+    bulk_insert(conn, pipeline_days, rows, _add_days_suffix(conn.dialect.name))
     # A day whose changes now cancel out is no change at all: keep the table as a rebuild would.
     days = sorted({r["day"] for r in rows})
     for chunk in _chunks(days):

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, fold
 from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key, project_id
+from projections.exact import exact_sum
 from projections.rows import fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
@@ -94,7 +95,7 @@ def stage_totals(conn: Connection, as_of: date | None = None) -> dict[str, dict[
     """Count, investment and capital arrived of every stage, dropped included, at the end
     of `as_of` (default: now), from the daily changes alone."""
     query = select(pipeline_days.c.stage, func.sum(pipeline_days.c.projects),
-                   func.sum(pipeline_days.c.investment), func.sum(pipeline_days.c.capital))
+                   exact_sum(pipeline_days.c.investment), exact_sum(pipeline_days.c.capital))
     if as_of is not None:
         query = query.where(pipeline_days.c.day <= as_of)
     query = query.group_by(pipeline_days.c.stage)
@@ -129,3 +130,39 @@ def headline(totals: dict[str, dict[str, Any]]) -> dict[str, Any]:
                    "capital_arrived": capital,
                    "capital_rate": (capital / contracted) if contracted else None},
     }
+
+
+#: The read models a deep check compares, each with the columns that name a row.
+COMPARED = (("rm_projects", ("id",)), ("rm_facts", ("position",)),
+            ("rm_stage_history", ("project_id", "valid_from")), ("rm_deals", ("position",)),
+            ("rm_pipeline_days", ("day", "stage")))
+
+
+def table_rows(conn: Connection) -> dict[str, dict[tuple, dict[str, Any]]]:
+    """Every row of the compared read models, by table and by the columns naming it."""
+    from projections.schema import metadata
+
+    out: dict[str, dict[tuple, dict[str, Any]]] = {}
+    for name, key in COMPARED:
+        table = metadata.tables[name]
+        out[name] = {tuple(r[k] for k in key): dict(r)
+                     for r in conn.execute(select(table)).mappings()}
+    return out
+
+
+def differences(stored: dict[str, dict[tuple, dict[str, Any]]],
+                rebuilt: dict[str, dict[tuple, dict[str, Any]]]) -> list[tuple[str, tuple, str]]:
+    """(table, row key, what differs) for every row the two sets of read models disagree on."""
+    found = []
+    for name, _ in COMPARED:
+        mine, theirs = stored.get(name, {}), rebuilt.get(name, {})
+        for key in sorted(set(mine) | set(theirs), key=repr):
+            if key not in theirs:
+                found.append((name, key, "not in the log"))
+            elif key not in mine:
+                found.append((name, key, "missing"))
+            elif mine[key] != theirs[key]:
+                changed = [f"{c}: {mine[key][c]!r} stored, {theirs[key][c]!r} from the log"
+                           for c in theirs[key] if mine[key].get(c) != theirs[key][c]]
+                found.append((name, key, "; ".join(changed)))
+    return found

@@ -70,8 +70,8 @@ def log_digest(store: Path | str) -> str:
     app = ProjectLog(store=str(store))
     try:
         h = hashlib.sha256()
-        h.update(repr(app.recorder.read_events(0, 10**9)).encode())
-        h.update(repr(app.recorder.read_links(0, 10**9)).encode())
+        h.update(repr(list(app.recorder.stored_rows())).encode())
+        h.update(repr(list(app.recorder.chain_rows())).encode())
         return h.hexdigest()
     finally:
         app.close()

@@ -1,18 +1,31 @@
-"""Proving the log intact: walking the hash chain, and checking a published head.
+"""Proving the log intact: walking the hash chain over every stored row, and checking a
+published head.
 
-A head is `POSITION:HASH`, the link of the chain at that position. `verify` recomputes every
-link from the stored events and names the first position where the log departs from its
-chain: an event edited, deleted, inserted or moved. `extends` also proves that the log still
-holds a head printed earlier: a log truncated below it, or rewritten with every hash
-recomputed, no longer does."""
+A head is `POSITION:HASH`, the chain's link at that chain position. `verify` walks every row
+of the events table, whatever its position, beside the chain, recomputes each link from the
+row exactly as it is stored and read (id text, version, topic, state) and its record time,
+and names the first place where the log departs from its chain: a row the chain does not
+hold (inserted, at any position), a chained event no longer there (deleted), one edited or
+moved, an id written in another form, a record time out of order. `extends` also proves
+that the log still holds a head printed earlier: a log truncated below it, or rewritten with
+every hash recomputed, no longer does."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from crm.store.chain import GENESIS, format_head, link
+from crm.store.chain import GENESIS, format_head, link_of, stamp_text
 
-PAGE = 5000
+INSERTED = "inserted"  # a stored row the chain does not hold
+DELETED = "deleted"  # the chain holds an event the log no longer has
+CHANGED = "changed"  # the event does not follow from the chain: edited, moved, or one before it removed
+ID_FORM = "id_form"  # the event's id is written in another form than the store writes
+RESTAMPED = "restamped"  # the record time is not the one the chain holds
+TRUNCATED = "truncated"  # the published head's position is gone
+REWRITTEN = "rewritten"  # the published head's link differs
+
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -31,47 +44,41 @@ class Verification:
         return self
 
 
-INSERTED = "inserted"  # an event that is not in the chain
-DELETED = "deleted"  # the chain holds an event the log no longer has
-CHANGED = "changed"  # the event does not follow from the chain: edited, moved, or one before it removed
-TRUNCATED = "truncated"  # the published head's position is gone
-REWRITTEN = "rewritten"  # the published head's link differs
-
-
-def _stream(read: Any) -> Any:
-    after = 0
-    while True:
-        page = read(after, PAGE)
-        yield from page
-        if len(page) < PAGE:
-            return
-        after = page[-1][0]
-
-
-def verify(recorder: Any) -> Verification:
-    """Walk the whole log in order, recomputing its chain."""
+def verify(recorder: Any, decode_timestamp: Any = None) -> Verification:
+    """Walk every stored row in store order beside the chain in chain order."""
     result = Verification()
-    events, links = _stream(recorder.read_events), _stream(recorder.read_links)
-    event, stored = next(events, None), next(links, None)
-    previous, position = GENESIS, 0
-    while event is not None or stored is not None:
-        if stored is None or (event is not None and event[0] < stored[0]):
-            return result.broken(event[0], INSERTED)
-        if event is None or stored[0] < event[0]:
-            return result.broken(stored[0], DELETED)
-        position, oid, version, topic, state = event
-        if link(previous, position, oid, version, topic, bytes(state)) != stored[1]:
-            return result.broken(position, CHANGED)
-        previous = stored[1]
+    rows, chain = recorder.stored_rows(), recorder.chain_rows()
+    row, link_row = next(rows, None), next(chain, None)
+    previous, floor, position = GENESIS, "", 0
+    while row is not None or link_row is not None:
+        if link_row is None or (row is not None and row.position < link_row.event_position):
+            return result.broken(row.position, INSERTED)
+        if row is None or link_row.event_position < row.position:
+            return result.broken(link_row.position, DELETED)
+        if not _HEX_ID.fullmatch(row.id_text):
+            return result.broken(link_row.position, ID_FORM)
+        if link_row.position <= position or (link_row.format == 2
+                                              and link_row.position != position + 1):
+            return result.broken(link_row.position, CHANGED)
+        if link_of(previous, row, link_row) != link_row.link:
+            return result.broken(link_row.position, CHANGED)
+        if link_row.stamped_at < floor:
+            return result.broken(link_row.position, RESTAMPED)
+        if link_row.format == 1 and decode_timestamp is not None:  # derived, so recomputed
+            implied = max(stamp_text(decode_timestamp(row.state)), floor)
+            if link_row.stamped_at != implied:
+                return result.broken(link_row.position, RESTAMPED)
+        previous, floor, position = link_row.link, link_row.stamped_at, link_row.position
         result.events += 1
-        event, stored = next(events, None), next(links, None)
+        row, link_row = next(rows, None), next(chain, None)
     result.head = format_head(position, previous) if position else None
     return result
 
 
-def extends(recorder: Any, head: tuple[int, bytes]) -> Verification:
+def extends(recorder: Any, head: tuple[int, bytes], decode_timestamp: Any = None
+            ) -> Verification:
     """Verify the log, then prove it still holds `head` unchanged."""
-    result = verify(recorder)
+    result = verify(recorder, decode_timestamp)
     if not result.intact:
         return result
     position, digest = head
@@ -87,3 +94,17 @@ def current_head(recorder: Any) -> str | None:
     """The head of the chain as stored (not recomputed): `POSITION:HASH`."""
     last = recorder.last_link()
     return format_head(*last) if last else None
+
+
+def verify_log(app: Any, head: tuple[int, bytes] | None = None, deep: bool = False
+               ) -> Verification:
+    """`crm verify`: the whole chain, and with `head` a published head too. The record
+    times of the first product's events (derived from their own timestamps, which their
+    links do cover) are recomputed with `deep`, which reads every event's fields anyway."""
+    decode = app.mapper.transcoder.decode
+
+    def decode_timestamp(state: bytes) -> Any:
+        return decode(state)["timestamp"]
+
+    derive = decode_timestamp if deep else None
+    return extends(app.recorder, head, derive) if head else verify(app.recorder, derive)

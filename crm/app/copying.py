@@ -1,17 +1,17 @@
 """Moving a log to another store (`crm copy --to`): every stored event exactly as stored —
-its business date, recorder and original record time are inside it — then proof that the
-copy holds the same events in the same order and that its chain verifies."""
+its business date, recorder and original record time are inside it — with its chain row
+(chain position, record time, who recorded it), all in one transaction; then proof that the
+copy holds the same events in the same order and that its chain verifies to the same head."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-
 from crm.app import audit
-from crm.app.errors import CopyMismatch, TargetNotEmpty
+from crm.app.errors import CopyMismatch, SourceBroken, TargetNotEmpty
+from crm.store.chain import ChainMismatch
 
 BATCH = 1000
 
@@ -23,45 +23,54 @@ class Copied:
     target_head: str | None
 
 
-def _stored(record: tuple[Any, ...]) -> StoredEvent:
-    _, oid, version, topic, state = record
-    return StoredEvent(originator_id=oid if isinstance(oid, UUID) else UUID(str(oid)),
-                       originator_version=version, topic=topic, state=bytes(state))
-
-
 def copy_log(source: Any, target: Any, progress: Callable[[int], None] | None = None) -> Copied:
     held = target.recorder.max_notification_id() or 0
     if held:
         raise TargetNotEmpty(store=target.describe(), events=held)
-    copied, after = 0, 0
-    while records := source.recorder.read_events(after, BATCH):
-        target.recorder.insert_events([_stored(r) for r in records])
-        copied += len(records)
-        after = records[-1][0]
-        if progress:
-            progress(len(records))
+    checked = audit.verify(source.recorder)
+    if not checked.intact:  # a copy of a broken log would hide where it broke
+        raise SourceBroken(store=source.describe(), position=checked.bad_position)
+
+    def produce(_tx: Any) -> Iterator[list[Any]]:
+        batch = []
+        for pair in source.recorder.chained():
+            batch.append(pair)
+            if len(batch) >= BATCH:
+                yield batch
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            yield batch
+            if progress:
+                progress(len(batch))
+
+    try:  # each copied link is recomputed from the copy as it is written
+        copied = target.recorder.insert_all(produce)
+    except ChainMismatch as e:
+        raise CopyMismatch(position=e.position) from None
     _compare(source.recorder, target.recorder)
-    checked = audit.verify(target.recorder)
-    if not checked.intact:
-        raise CopyMismatch(position=checked.bad_position)
-    return Copied(copied, audit.current_head(source.recorder), checked.head)
+    head = audit.current_head(target.recorder)
+    if head != checked.head:
+        raise CopyMismatch(position=0)
+    return Copied(copied, checked.head, head)
 
 
 def _compare(source: Any, target: Any) -> None:
-    """The same events, in the same order, byte for byte."""
-    def stream(recorder: Any) -> Any:
-        after = 0
-        while records := recorder.read_events(after, BATCH):
-            for r in records:
-                yield r
-            after = records[-1][0]
-
-    mine, theirs = stream(source), stream(target)
-    for n, (a, b) in enumerate(zip(mine, theirs, strict=False), start=1):
-        if _stored(a) != _stored(b):
+    """The same events with the same chain rows, in the same order, byte for byte."""
+    mine, theirs = source.chained(), target.chained()
+    for n, ((a, x), (b, y)) in enumerate(zip(mine, theirs, strict=False), start=1):
+        same = (_hex(a.originator_id), a.originator_version, a.topic, bytes(a.state)) == \
+            (_hex(b.originator_id), b.originator_version, b.topic, bytes(b.state))
+        if not same or (x.position, x.link, x.stamped_at, x.stamped_by, x.format) != \
+                (y.position, y.link, y.stamped_at, y.stamped_by, y.format):
             raise CopyMismatch(position=n)
     if next(mine, None) is not None or next(theirs, None) is not None:
         raise CopyMismatch(position=0)
+
+
+def _hex(originator_id: Any) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
 
 
 def copy_to(source: Any, target_store: str, user: str,

@@ -24,6 +24,10 @@ class CopyMismatch(CrmError):
     """params: position"""
 
 
+class SourceBroken(RuleViolation):
+    """params: store, position — the log to copy does not verify."""
+
+
 class ImportRefused(CrmError):
     """params: lines (every `FILE:ROW: message`), summary — nothing was imported.
 

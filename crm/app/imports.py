@@ -7,12 +7,10 @@ row reported as `FILE:ROW: message`. Importing the same file again adds nothing;
 differs from what the log now holds is a conflict, never silently applied."""
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +25,8 @@ from crm.domain.facts import (
     LAND_TRANSFER,
     SIGNING,
     VISIT,
-    Fact,
 )
 from crm.domain.project import Project
-from crm.domain.rules import refuse_legacy, refuse_new, rules_of
 from crm.domain.values import name_key, project_id
 from crm.text.errors import MissingValue, UnpairedValue
 from crm.text.messages import error_message
@@ -306,123 +302,20 @@ def _project(app: Any, projects: dict[str, Project], loaded: dict[str, Project],
 
 
 def write(app: Any, result: Plan, progress: Callable[[int], None] | None = None) -> int:
-    """Save what the plan holds, a batch of projects a transaction. (Straight to the
-    recorder: `save` would also check every object against runtime protocols and build a
-    recording of each event for subscribers, which costs more here than storing them.)"""
-    pending = [p for p in result.projects.values() if p.pending_events]
-    batches = ([e for p in pending[i:i + BATCH] for e in p.collect_events()]
-               for i in range(0, len(pending), BATCH))
-    return _store_all(app, batches, progress)
-
-
-def _store_all(app: Any, batches: Iterable[list[Any]],
-               progress: Callable[[int], None] | None = None) -> int:
-    """Store batches of events in order, one transaction each."""
+    """Store everything the plan holds in one transaction: the import happens whole or not
+    at all. Each event is recorded at the import's own moment."""
     to_stored = app.mapper.to_stored_event
-    written = 0
-    for events in batches:
-        app.recorder.insert_events([to_stored(e) for e in events])
-        written += len(events)
-        if progress:
-            progress(len(events))
-    return written
+    pending = [p for p in result.projects.values() if p.pending_events]
+    moment = clock.now()
 
+    def produce(_tx: Any) -> Iterable[list[Any]]:
+        for i in range(0, len(pending), BATCH):
+            events = [e for p in pending[i:i + BATCH] for e in p.collect_events()]
+            yield [(to_stored(e), moment) for e in events]
+            if progress:
+                progress(len(events))
 
-# -- a whole exported log --------------------------------------------------------------------
-
-_DECIMALS = frozenset({"planned", "amount", "mu", "price"})
-
-
-def plan_events(path: Path, app: Any) -> tuple[list[Any], list[str]]:
-    """The stored events an exported log holds, in its order, rebuilt byte for byte, each
-    checked under the rules it was recorded with; every line that cannot be one is
-    reported."""
-    problems: list[str] = []
-    projects: dict[str, Project] = {}
-    stored: list[Any] = []
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                stored.append(_rebuild(json.loads(line), projects, app))
-            except (ValueError, KeyError, TypeError, AttributeError, errors.CrmError) as e:
-                message = error_message(e, "en") if isinstance(e, errors.CrmError) else str(e)
-                problems.append(f"{path.name}:{number}: {message}")
-    return stored, problems
-
-
-def _rebuild(line: dict[str, Any], projects: dict[str, Project], app: Any) -> Any:
-    """The stored event a line describes, after checking it against its project."""
-    from dataclasses import fields as fields_of
-
-    from eventsourcing.persistence import StoredEvent
-    from eventsourcing.utils import get_topic
-
-    kind = line["event"]
-    cls = getattr(Project, kind, None)
-    if not isinstance(cls, type) or not issubclass(cls, (Project.Event, Project.ContactMade)):
-        raise ValueError(f"{kind!r} is not an event of a project")
-    from crm.app.exports import ENVELOPE
-
-    given = {k: _typed(k, v) for k, v in line.items() if k not in ENVELOPE}
-    given["timestamp"] = datetime.fromisoformat(line["recorded_at"]).astimezone(timezone.utc)
-    if kind == CONTACT:
-        given["originator_topic"] = get_topic(Project)
-    order = [f.name for f in fields_of(cls) if f.name not in ("originator_id", "originator_version")]
-    unknown = set(given) - set(order) - {"class_version"}
-    if unknown:
-        raise ValueError(f"{kind} has no field {', '.join(sorted(unknown))}")
-    state = {k: given[k] for k in order if k in given}
-    if "class_version" in given:
-        state["class_version"] = given["class_version"]
-    pid = uuid.UUID(line["project_id"]) if line.get("project_id") else project_id(line["project"])
-    project = projects.get(pid.hex)
-    expected = 1 if project is None else project.version + 1
-    if line["version"] != expected or (kind == CONTACT) != (project is None):
-        raise ValueError(f"{line['project']!r} event {line['version']} is out of order "
-                         f"(expected {expected}{', a contact' if project is None else ''})")
-    record = StoredEvent(originator_id=pid, originator_version=line["version"],
-                         topic=get_topic(cls), state=app.mapper.transcoder.encode(state))
-    event = app.mapper.to_domain_event(record)
-    recorded_on = clock.local(event.timestamp).date()
-    if project is not None and kind != "EventCorrected":
-        fact = Fact(seq=event.originator_version, event=kind, occurred_on=event.occurred_on,
-                    recorded_at=event.timestamp, recorded_by=event.recorded_by,
-                    fields=vars(event))
-        if rules_of(fact) >= 2:
-            refuse_new(project.facts, [*project.facts, fact], recorded_on)
-        else:
-            refuse_legacy(project.facts, fact, recorded_on)
-    projects[pid.hex] = event.mutate(project)
-    return record
-
-
-def _typed(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _DECIMALS:
-        return Decimal(value)
-    if name == "occurred_on":
-        return date.fromisoformat(value)
-    if name == "visit_id":
-        return uuid.UUID(value)
-    if name == "changes":
-        return {k: _typed(k, v) for k, v in value.items()}
-    return value
-
-
-def write_events(app: Any, stored: list[Any],
-                 progress: Callable[[int], None] | None = None) -> int:
-    """Store rebuilt events in their order, a thousand a transaction."""
-    written = 0
-    for i in range(0, len(stored), 1000):
-        batch = stored[i:i + 1000]
-        app.recorder.insert_events(batch)
-        written += len(batch)
-        if progress:
-            progress(len(batch))
-    return written
+    return app.recorder.insert_all(produce)
 
 
 # -- the use cases -------------------------------------------------------------------------
@@ -466,21 +359,3 @@ def import_sheets(app: Any, path: Path, *, mapping: dict[str, str], kind: str | 
     written = write(app, result, progress=progress)
     return Imported(path.name, rows=result.new_rows, unchanged=result.unchanged,
                     events=written, skipped=result.conflicts)
-
-
-def import_events(app: Any, path: Path,
-                  progress: Callable[[int], None] | None = None) -> Imported:
-    """A whole log exported as JSON lines, into an empty store: the same events, the same
-    bytes, so heads printed from the original verify against the copy."""
-    from crm.app import audit
-    from crm.app.errors import TargetNotEmpty
-
-    held = app.recorder.max_notification_id() or 0
-    if held:
-        raise TargetNotEmpty(store=app.describe(), events=held)
-    stored, problems = plan_events(path, app)
-    if problems:
-        raise ImportProblems(lines=problems, summary="import_problems", count=len(problems),
-                             file=path.name)
-    written = write_events(app, stored, progress)
-    return Imported(path.name, events=written, head=audit.verify(app.recorder).head)

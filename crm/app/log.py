@@ -23,6 +23,7 @@ from crm.domain import errors
 from crm.domain.project import Project
 from crm.domain.values import name_key, project_id
 from crm.store import transcoding
+from crm.store.chain import stamp_time
 from crm.store.config import DEFAULT_STORE, describe, is_postgres, sqlalchemy_url, store_env
 
 #: How many times a writer that lost a race reloads and tries again before giving up.
@@ -97,14 +98,16 @@ class ProjectLog(Application):
         project's history, business date, record time (local), recorder and fields; a
         correction names the event it supersedes, and that event the corrections of it."""
         project = self.get_project(name)
+        stamps = self.recorder.stamps_of(project.id)
         rows = []
         for event in self.events.get(project.id):
             fields = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
+            stamp = stamps.get(event.originator_version)
             row = {
                 "position": event.originator_version,
                 "event": type(event).__name__,
                 "occurred_on": event.occurred_on,
-                "recorded_at": clock.local(event.timestamp),
+                "recorded_at": clock.local(stamp_time(stamp) if stamp else event.timestamp),
                 "recorded_by": event.recorded_by,
                 "note": fields.pop("note", None),
             }
@@ -118,6 +121,13 @@ class ProjectLog(Application):
         return rows
 
     # -- writing ---------------------------------------------------------------------
+
+    def save(self, *objects: Any, **kwargs: Any) -> Any:
+        """Save what the aggregates decided; each event recorded at its own timestamp (the
+        store keeps record times from running backwards)."""
+        kwargs.setdefault("stamps", [e.timestamp for o in objects if o is not None
+                                     for e in o.pending_events])
+        return super().save(*objects, **kwargs)
 
     def _common(self, occurred_on: date | None, note: str | None) -> dict[str, Any]:
         now = clock.now()

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 
 from crm.app import clock
 from crm.app.errors import ProjectNotFound
 from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES
+from crm.store.chain import stamp_time
 from crm.text.parsing import RecordCutoff
 from projections import views
 from projections.exports import ledger_rows, visit_rows
@@ -28,7 +29,8 @@ class LogSource:
         self.app = app
 
     def read(self, after: int, limit: int) -> list[Stored]:
-        return [Stored(*r) for r in self.app.recorder.read_events(after, limit)]
+        return [Stored(r[0], r[1], r[2], r[3], r[4], stamp_time(r[5]) if r[5] else None, r[6])
+                for r in self.app.recorder.read_events(after, limit)]
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
@@ -62,11 +64,13 @@ class Reader:
 
     def __init__(self, app: Any, *, as_of: date | None = None,
                  known_on: RecordCutoff | None = None,
-                 on_open: Callable[[Callable[[], Any]], None] | None = None):
+                 on_open: Callable[[Callable[[], Any]], None] | None = None,
+                 on_notice: Callable[..., None] | None = None):
         self.app = app
         self.as_of = as_of
         self.known_on = known_on
         self._on_open = on_open or (lambda close: None)
+        self._on_notice = on_notice or (lambda key, **params: None)
         self._models: tuple[Any, Head | None] | None = None
         self._projector: Projector | None = None
 
@@ -89,25 +93,28 @@ class Reader:
 
                 engine, last = known_models(LogSource(self.app), self.known_on.moment)
                 self._on_open(engine.dispose)
-                self._models = (engine, self._head(*last) if last else None)
+                self._models = (engine, self._head(last) if last else None)
             else:
                 projector = self.projector()
-                projector.catch_up()
+                self._catch_up(projector)
                 self._models = (projector.engine, self._live_head(projector.position()))
         return self._models
 
-    def _head(self, position: int, recorded_at: datetime | None) -> Head:
-        link = self.app.recorder.link_at(position)
-        return Head(position, link.hex() if link else "", recorded_at)
+    def _catch_up(self, projector: Projector) -> None:
+        projector.catch_up()
+        if projector.found_ahead:
+            position, head = projector.found_ahead
+            self._on_notice("read_models_ahead", position=position, head=head)
+
+    def _head(self, event_position: int) -> Head | None:
+        """The chain's head at the event stored at this position."""
+        chain = self.app.recorder.chain_of_event(event_position)
+        if chain is None:
+            return None
+        return Head(chain.position, chain.link.hex(), stamp_time(chain.stamped_at))
 
     def _live_head(self, position: int) -> Head | None:
-        if not position:
-            return None
-        records = self.app.recorder.read_events(position - 1, 1)
-        recorded_at = None
-        if records and records[0][0] == position:
-            recorded_at = self.app.mapper.transcoder.decode(bytes(records[0][4]))["timestamp"]
-        return self._head(position, recorded_at)
+        return self._head(position) if position else None
 
     def _query(self, ask: Callable[[Any], Any]) -> Any:
         engine, _ = self.models()
@@ -193,7 +200,25 @@ class Reader:
     # -- the read models themselves -----------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
-        return self.projector().status()
+        info = self.projector().status()
+        if info["rebuilt_from_ahead"]:
+            position, head = info["rebuilt_from_ahead"]
+            self._on_notice("read_models_ahead", position=position, head=head)
+        return info
+
+    def deep_check(self) -> list[tuple[str, tuple, str]]:
+        """Every row where the stored read models differ from read models made afresh, in
+        memory, from the same events: edited rows, deleted ones, forged ones."""
+        from projections.memory import known_models
+
+        projector = self.projector()
+        self._catch_up(projector)
+        position = projector.position()
+        fresh, _ = known_models(LogSource(self.app), datetime.max.replace(tzinfo=timezone.utc),
+                                upto=position)
+        self._on_open(fresh.dispose)
+        with projector.engine.connect() as stored, fresh.connect() as rebuilt:
+            return views.differences(views.table_rows(stored), views.table_rows(rebuilt))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         return self.projector().rebuild(progress=progress)
@@ -201,7 +226,7 @@ class Reader:
     def ready(self) -> int:
         """Bring the read models up to the log; returns the log's event count."""
         projector = self.projector()
-        projector.catch_up()
+        self._catch_up(projector)
         return projector.head()
 
 

@@ -5,6 +5,7 @@ of it; the benchmarks (`python -m bench.generate`) make logs of any size.
 Deterministic for a seed. About 9 events a project."""
 from __future__ import annotations
 
+import heapq
 import random
 import sys
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from crm.domain.errors import RuleViolation
@@ -74,8 +76,13 @@ class ZoneGenerator:
         wan = int(low_wan * (high_wan / low_wan) ** self.rng.random() * self.scale)
         return Decimal(max(wan, 1)) * WAN
 
-    def common(self, on: date) -> dict[str, Any]:
-        return {"occurred_on": on, "today": self.end, "timestamp": self.when(on),
+    def common(self, on: date, *after: Project) -> dict[str, Any]:
+        """An event's common fields; recorded after every event of the projects it follows
+        (a project's own, and a shared visit's partners'), as a real log would be."""
+        moment = self.when(on)
+        for project in after:
+            moment = max(moment, project.modified_on + timedelta(microseconds=1))
+        return {"occurred_on": on, "today": self.end, "timestamp": moment,
                 "recorded_by": self.rng.choice(TEAM), "note": None}
 
     def project(self, batch: list[Project]) -> Project:
@@ -119,31 +126,31 @@ class ZoneGenerator:
         if rng.random() < 0.1:
             if (d := later(10, 90)) is None:
                 return p
-            p.drop(reason="投资方战略调整", **self.common(d))
+            p.drop(reason="投资方战略调整", **self.common(d, p))
             if rng.random() < 0.5 or (d2 := later(30, 200)) is None:
                 return p
-            p.reopen(**self.common(d2))
+            p.reopen(**self.common(d2, p))
         if rng.random() < 0.55:
             if (d := later(20, 200)) is None:
                 return p
-            p.sign_framework(amount=self.amount(2_000, 500_000), **self.common(d))
+            p.sign_framework(amount=self.amount(2_000, 500_000), **self.common(d, p))
         if rng.random() < 0.2:
             return p
         if (d := later(20, 200)) is None:
             return p
         contracted = self.amount(2_000, 800_000)
-        p.sign_contract(amount=contracted, **self.common(d))
+        p.sign_contract(amount=contracted, **self.common(d, p))
         for _ in range(rng.choice((0, 1, 1, 2))):
             if (d := later(20, 200)) is None:
                 return p
             p.transfer_land(mu=Decimal(rng.randint(100, 3000)) / 10,
                             parcel=f"{d.year}-{rng.randint(1, 60)}号",
-                            price=self.amount(500, 20_000), **self.common(d))
+                            price=self.amount(500, 20_000), **self.common(d, p))
         for _ in range(rng.randint(1, 6)):
             if (d := later(20, 120)) is None:
                 return p
             share = Decimal(rng.randint(5, 30)) / 100
-            p.receive_capital(amount=(contracted * share).quantize(WAN), **self.common(d))
+            p.receive_capital(amount=(contracted * share).quantize(WAN), **self.common(d, p))
             if rng.random() < 0.3 and (d := later(5, 60)) is not None:
                 self.visit(p, d, batch, kind="aftercare")
         return p
@@ -151,10 +158,10 @@ class ZoneGenerator:
     def visit(self, p: Project, on: date, batch: list[Project], kind: str | None = None) -> None:
         kind = kind or self.rng.choice(KINDS)
         visit_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
-        common = self.common(on)
         other = None
         if kind == "pairing" and batch and self.rng.random() < 0.5:
             other = self.rng.choice(batch[-20:])
+        common = self.common(on, p, *([other] if other is not None else []))
         names = [p.name] if other is None else [p.name, other.name]
         if other is not None:
             try:  # the partner first: a visit it cannot take is not shared
@@ -172,9 +179,12 @@ class ZoneGenerator:
 
 def generate(app: Any, total_events: int, *, seed: int = 2021, batch_size: int = 500,
              progress: bool = False, projects: int | None = None,
-             generator: ZoneGenerator | None = None) -> Stats:
+             generator: ZoneGenerator | None = None,
+             save: Callable[[list[Project]], Any] | None = None) -> Stats:
     """Write about `total_events` events (or exactly `projects` projects) through `app`,
-    `batch_size` projects a save."""
+    `batch_size` projects a save (`save`: how a batch is saved; default: in the order it
+    was recorded, as `write_in_record_order` does)."""
+    save = save or (lambda batch: write_in_record_order(app, batch))
     gen = generator or ZoneGenerator(total_events if projects is None else projects * 9, seed)
     stats = Stats()
     started = time.perf_counter()
@@ -192,17 +202,38 @@ def generate(app: Any, total_events: int, *, seed: int = 2021, batch_size: int =
         batch.append(project)
         pending += len(project.pending_events) + gen.shared - shared_before
         if len(batch) >= batch_size:
-            app.save(*batch)
+            save(batch)
             stats.projects += len(batch)
             stats.events += pending
             batch, pending = [], 0
             if progress:
                 print(f"\r{stats.events:,} events", end="", file=sys.stderr, flush=True)
     if batch:
-        app.save(*batch)
+        save(batch)
         stats.projects += len(batch)
         stats.events += pending
     stats.seconds = time.perf_counter() - started
     if progress:
         print(file=sys.stderr)
     return stats
+
+
+def in_record_order(histories: list[list[Any]]) -> list[Any]:
+    """Every project's events merged by record time, each project's in its own order."""
+    queue = [(h[0].timestamp, i, 0) for i, h in enumerate(histories) if h]
+    heapq.heapify(queue)
+    merged = []
+    while queue:
+        _, i, j = heapq.heappop(queue)
+        merged.append(histories[i][j])
+        if j + 1 < len(histories[i]):
+            heapq.heappush(queue, (histories[i][j + 1].timestamp, i, j + 1))
+    return merged
+
+
+def write_in_record_order(app: Any, projects: list[Project]) -> int:
+    """Store what the projects decided, all in one transaction, in the order it was
+    recorded: a shared visit after the contact of every project it names."""
+    events = in_record_order([p.collect_events() for p in projects])
+    to_stored = app.mapper.to_stored_event
+    return app.recorder.insert_all(lambda _tx: [[(to_stored(e), e.timestamp) for e in events]])

@@ -141,7 +141,9 @@ class Project(Aggregate):
 
     @property
     def facts(self) -> list[Fact]:
-        """The facts as they now stand, corrections applied."""
+        """The facts as they now stand, corrections applied (do not change the list)."""
+        if not self._corrections:
+            return self._facts
         return effective_facts(self._facts, self._corrections)
 
     @property
@@ -160,6 +162,10 @@ class Project(Aggregate):
     @property
     def name(self) -> str:
         return self.state.name
+
+    def facts_if(self, correction: Correction) -> list[Fact]:
+        """The facts as they would stand with one more correction."""
+        return effective_facts(self._facts, [*self._corrections, correction])
 
     def event_at(self, seq: int) -> Fact | None:
         """The fact recorded as event `seq` of this history, as first recorded."""
@@ -222,8 +228,8 @@ class Project(Aggregate):
         proposal = Correction(seq=self.version + 1, target=target, changes=changes, void=void,
                               reason=reason, recorded_at=timestamp,
                               recorded_by=common["recorded_by"])
-        rules.refuse_new(self.facts, effective_facts(self._facts, [*self._corrections, proposal]),
-                         today, known=self._violations(today))
+        rules.refuse_new(self.facts, self.facts_if(proposal), today,
+                         known=self._violations(today))
         common.setdefault("note", None)
         self.trigger_event(self.EventCorrected, timestamp=timestamp, rules=RULES, target=target,
                            changes=changes, void=void, reason=reason, **common)
@@ -234,9 +240,10 @@ class Project(Aggregate):
         proposed = Fact(seq=self.version + 1, event=event_class.__name__,
                         occurred_on=fields["occurred_on"], recorded_at=timestamp,
                         recorded_by=fields["recorded_by"], fields=fields)
-        rules.refuse_new(self.facts, [*self.facts, proposed], today,
-                         known=self._violations(today))
+        facts = self.facts
+        after = rules.refuse_new(facts, [*facts, proposed], today, known=self._violations(today))
         self.trigger_event(event_class, timestamp=timestamp, rules=RULES, **fields)
+        self._known = ((self.version, today), after)  # what the history now breaks, if anything
 
     def _violations(self, today: date) -> list[errors.RuleViolation]:
         """The rules the history as it stands already breaks (under earlier rules, or not at

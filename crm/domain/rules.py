@@ -46,7 +46,9 @@ CORRECTABLE = {
     DROP: ("reason",),
     REOPEN: (),
 }
-_AMOUNT_FIELDS = ("planned", "amount", "price")
+#: The amounts each kind of fact carries, all positive.
+_AMOUNT_FIELDS_OF = {CONTACT: ("planned",), AGREEMENT: ("amount",), SIGNING: ("amount",),
+                     CAPITAL_ARRIVAL: ("amount",), LAND_TRANSFER: ("price",)}
 _LAND_OR_CAPITAL = {LAND_TRANSFER: "land", CAPITAL_ARRIVAL: "capital"}
 
 
@@ -62,63 +64,70 @@ def violations(ordered: Sequence[Fact], today: date, *, rules: int = RULES
     found: list[errors.RuleViolation] = []
     if not ordered:
         return found
-    contact = next((f for f in ordered if f.event == CONTACT), ordered[0])
-    name = contact.get("name", "")
+    contact = ordered[0] if ordered[0].event == CONTACT else next(
+        (f for f in ordered if f.event == CONTACT), ordered[0])
+    name = contact.fields.get("name", "")
+    contacted = contact.occurred_on
     signings = [f.occurred_on for f in ordered if f.event == SIGNING]
     first_signing = min(signings) if signings else None
     dropped_on: date | None = None
     agreed_on: date | None = None
     signed_on: date | None = None
     for fact in ordered:
-        def broke(error: errors.RuleViolation, at: int = fact.seq) -> None:
-            found.append(error.located(at))
-
-        on, kind = fact.occurred_on, fact.event
+        on, kind, fields, at = fact.occurred_on, fact.event, fact.fields, fact.seq
         if on > today:
-            broke(errors.FutureDate(value=on, today=today))
-        if kind != CONTACT and on < contact.occurred_on:
-            broke(errors.DateBeforeContact(name=name, value=on, contact_date=contact.occurred_on))
-        for key in _AMOUNT_FIELDS:
-            value = fact.get(key)
+            found.append(errors.FutureDate(value=on, today=today).located(at))
+        if on < contacted and kind != CONTACT:
+            found.append(errors.DateBeforeContact(name=name, value=on, contact_date=contacted)
+                         .located(at))
+        for key in _AMOUNT_FIELDS_OF.get(kind, ()):
+            value = fields.get(key)
             if value is not None and value <= 0:
-                broke(errors.NonPositiveAmount(field=key, value=value))
-        if fact.get("mu") is not None and fact.get("mu") <= 0:
-            broke(errors.NonPositiveArea(value=fact.get("mu")))
-        if dropped_on is not None and kind not in (REOPEN, CORRECTION):
-            broke(errors.ProjectIsDropped(name=name, dropped_on=dropped_on))
-        if kind == AGREEMENT:
+                found.append(errors.NonPositiveAmount(field=key, value=value).located(at))
+        if kind == LAND_TRANSFER:
+            mu = fields.get("mu")
+            if mu is not None and mu <= 0:
+                found.append(errors.NonPositiveArea(value=mu).located(at))
+        if dropped_on is not None and kind != REOPEN and kind != CORRECTION:
+            found.append(errors.ProjectIsDropped(name=name, dropped_on=dropped_on).located(at))
+        if kind == VISIT:
+            if rules >= 2 and fields.get("kind") == "aftercare":
+                _needs_signing(found, at, name, on, first_signing, "aftercare")
+        elif kind == AGREEMENT:
             if agreed_on is not None:
-                broke(errors.AlreadyAgreed(name=name, agreed_on=agreed_on))
+                found.append(errors.AlreadyAgreed(name=name, agreed_on=agreed_on).located(at))
             elif rules >= 2 and first_signing is not None and on > first_signing:
-                broke(errors.AgreementAfterSigning(name=name, value=on, signed_on=first_signing))
+                found.append(errors.AgreementAfterSigning(name=name, value=on,
+                                                          signed_on=first_signing).located(at))
             agreed_on = agreed_on or on
         elif kind == SIGNING:
             if signed_on is not None:
-                broke(errors.AlreadySigned(name=name, signed_on=signed_on))
+                found.append(errors.AlreadySigned(name=name, signed_on=signed_on).located(at))
             signed_on = signed_on or on
         elif kind in _LAND_OR_CAPITAL:
-            _needs_signing(broke, name, on, first_signing, _LAND_OR_CAPITAL[kind])
-        elif kind == VISIT and fact.get("kind") == "aftercare" and rules >= 2:
-            _needs_signing(broke, name, on, first_signing, "aftercare")
+            _needs_signing(found, at, name, on, first_signing, _LAND_OR_CAPITAL[kind])
         elif kind == DROP:
             dropped_on = dropped_on or on
         elif kind == REOPEN:
             if dropped_on is None:
                 later = [f.occurred_on for f in ordered if f.event == DROP and f.occurred_on > on]
-                broke(errors.ReopenBeforeDrop(name=name, value=on, dropped_on=min(later))
-                      if later else errors.NotDropped(name=name))
+                found.append((errors.ReopenBeforeDrop(name=name, value=on, dropped_on=min(later))
+                              if later else errors.NotDropped(name=name)).located(at))
             elif on < dropped_on:
-                broke(errors.ReopenBeforeDrop(name=name, value=on, dropped_on=dropped_on))
+                found.append(errors.ReopenBeforeDrop(name=name, value=on, dropped_on=dropped_on)
+                             .located(at))
             else:
                 dropped_on = None
     return found
 
 
-def _needs_signing(broke, name: str, on: date, first_signing: date | None, action: str) -> None:
+def _needs_signing(found: list[errors.RuleViolation], at: int, name: str, on: date,
+                   first_signing: date | None, action: str) -> None:
     if first_signing is None:
-        broke(errors.NotSigned(name=name, action=action))
+        found.append(errors.NotSigned(name=name, action=action).located(at))
     elif on < first_signing:
-        broke(errors.BeforeSigning(name=name, value=on, signed_on=first_signing))
+        found.append(errors.BeforeSigning(name=name, value=on, signed_on=first_signing)
+                     .located(at))
 
 
 def _key(error: errors.RuleViolation) -> tuple[str, int | None]:
@@ -126,14 +135,18 @@ def _key(error: errors.RuleViolation) -> tuple[str, int | None]:
 
 
 def refuse_new(before: Iterable[Fact], after: Iterable[Fact], today: date,
-               known: list[errors.RuleViolation] | None = None) -> None:
+               known: list[errors.RuleViolation] | None = None) -> list[errors.RuleViolation]:
     """Raise the first rule that `after` breaks and `before` did not (`known`: the
-    violations of `before`, when already worked out)."""
+    violations of `before`, when already worked out). Returns the violations of `after`
+    (those it tolerated), for the next command to start from."""
     old = known if known is not None else violations(business_order(before), today)
-    tolerated = {_key(e) for e in old}
-    for error in violations(business_order(after), today):
-        if _key(error) not in tolerated:
-            raise error
+    found = violations(business_order(after), today)
+    if found:
+        tolerated = {_key(e) for e in old}
+        for error in found:
+            if _key(error) not in tolerated:
+                raise error
+    return found
 
 
 def refuse_legacy(before: Iterable[Fact], fact: Fact, today: date) -> None:

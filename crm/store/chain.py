@@ -1,56 +1,164 @@
-"""The hash chain that binds every stored event to all before it.
+"""The hash chain that binds every stored event, and the time it was recorded, to all before it.
 
-link(n) = SHA-256(link(n-1) || position || aggregate id || version || topic || state), with
-link(0) = 32 zero bytes. Editing, deleting, inserting or reordering any stored event changes
-every later link; a published head (position and link) proves a later log still contains
-the log it was printed from."""
+Each stored event has one chain row: its chain position (what a published head names), the
+link, the event's own position in the store, its record time (`stamped_at`, never earlier
+than the row before's), who the store says recorded it (`stamped_by`: PostgreSQL's login
+role; empty on an SQLite file), and the link's format.
+
+Format 2 (every row written since the chain kept record times):
+  link(n) = SHA-256(link(n-1) || n || the event as stored: id (32 hex digits: the form the
+            SQLite store keeps, and `verify` holds it to), version, topic, state ||
+            stamped_at || stamped_by), n = the previous row's position + 1.
+  Chain positions are dense and independent of the store's own positions, so a copy, an
+  export re-imported, or a PostgreSQL log with gaps in its sequence keeps every head.
+Format 1 (the first product's rows, still verified as they were written):
+  link(n) = SHA-256(link(n-1) || n || id as 16 bytes || version || topic || state), n = the
+  event's store position when written; its record time is derived: the later of the event's
+  own timestamp and the previous row's record time.
+link(0) is 32 zero bytes. Editing, deleting, inserting or reordering any stored event, or its
+record time, changes every later link; a published head proves a later log still holds the
+log it was printed from."""
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import Any
+from functools import lru_cache
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
 from uuid import UUID
 
 CHAIN_TABLE = "event_chain"
 GENESIS = bytes(32)
+FORMAT = 2
+#: The chain table's columns after its first form (position, link).
+ADDED_COLUMNS = (("event_position", "BIGINT"), ("stamped_at", "TEXT"), ("stamped_by", "TEXT"),
+                 ("format", "INTEGER NOT NULL DEFAULT 1"))
 
 
-def _id_bytes(originator_id: Any) -> bytes:
-    if isinstance(originator_id, UUID):
-        return originator_id.bytes
+class ChainRow(NamedTuple):
+    position: int  # the chain position a head names
+    link: bytes
+    event_position: int  # the event's position in the store
+    stamped_at: str  # record time, UTC, ISO with microseconds
+    stamped_by: str
+    format: int = FORMAT
+
+
+class StoredRow(NamedTuple):
+    """An event exactly as the store holds it."""
+
+    position: int
+    id_text: str
+    version: int
+    topic: str
+    state: bytes
+
+
+def stamp_text(moment: datetime) -> str:
+    """A record time as the chain keeps and hashes it."""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def stamp_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@lru_cache(maxsize=4096)
+def _bytes(text: str) -> bytes:
+    """Text as the chain hashes it: its length, then its UTF-8 bytes (ids, topics and
+    record times repeat: each is encoded once)."""
+    data = text.encode()
+    return len(data).to_bytes(4, "big") + data
+
+
+def id_bytes_v1(id_text: Any) -> bytes:
+    if isinstance(id_text, UUID):
+        return id_text.bytes
+    text = str(id_text)
+    if len(text) == 32:
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
     try:
-        return UUID(str(originator_id)).bytes
+        return UUID(text).bytes
     except ValueError:
-        return str(originator_id).encode()
+        return text.encode()
 
 
-def link(previous: bytes, position: int, originator_id: Any, version: int, topic: str,
-         state: bytes, id_bytes: bytes | None = None) -> bytes:
-    h = hashlib.sha256(previous)
+def link_v1(previous: bytes, position: int, id_text: Any, version: int, topic: str,
+            state: bytes) -> bytes:
     topic_bytes = topic.encode()
-    h.update(position.to_bytes(8, "big"))
-    h.update(id_bytes if id_bytes is not None else _id_bytes(originator_id))
-    h.update(version.to_bytes(8, "big"))
-    h.update(len(topic_bytes).to_bytes(4, "big"))
-    h.update(topic_bytes)
-    h.update(len(state).to_bytes(8, "big"))
-    h.update(state)
-    return h.digest()
+    return hashlib.sha256(b"".join((
+        previous, position.to_bytes(8, "big", signed=True), id_bytes_v1(id_text),
+        version.to_bytes(8, "big"), len(topic_bytes).to_bytes(4, "big"), topic_bytes,
+        len(state).to_bytes(8, "big"), state))).digest()
 
 
-def chain_links(previous: bytes, positions: Sequence[int],
-                stored_events: Iterable[Any]) -> list[tuple[int, bytes]]:
-    """The links of newly stored events, in position order, after `previous`."""
-    rows = []
-    ids: dict[Any, bytes] = {}  # a project's events come together: its id's bytes, once
-    for position, s in zip(positions, stored_events):
-        id_bytes = ids.get(s.originator_id)
-        if id_bytes is None:
-            id_bytes = ids[s.originator_id] = _id_bytes(s.originator_id)
-        previous = link(previous, position, s.originator_id, s.originator_version, s.topic,
-                        bytes(s.state), id_bytes)
-        rows.append((position, previous))
-    return rows
+def link_v2(previous: bytes, position: int, row: StoredRow, stamped_at: str,
+            stamped_by: str) -> bytes:
+    return hashlib.sha256(b"".join((
+        previous, position.to_bytes(8, "big", signed=True), _bytes(row.id_text),
+        row.version.to_bytes(8, "big", signed=True), _bytes(row.topic),
+        len(row.state).to_bytes(8, "big"), row.state, _bytes(stamped_at),
+        _bytes(stamped_by)))).digest()
+
+
+def link_of(previous: bytes, row: StoredRow, chain: ChainRow) -> bytes:
+    """The link a chain row must hold for this event after `previous`."""
+    if chain.format == 1:
+        return link_v1(previous, chain.position, row.id_text, row.version, row.topic, row.state)
+    return link_v2(previous, chain.position, row, chain.stamped_at, chain.stamped_by)
+
+
+def extend(last: ChainRow | None, rows: Sequence[StoredRow], stamps: Sequence[datetime],
+           stamped_by: str) -> list[ChainRow]:
+    """The chain rows of newly stored events, after `last`: dense positions, record times
+    never earlier than the one before."""
+    previous = last.link if last else GENESIS
+    position = last.position if last else 0
+    floor = last.stamped_at if last else ""
+    out = []
+    texts: dict[datetime, str] = {}  # a command's events share one moment: its text, once
+    for row, moment in zip(rows, stamps, strict=True):
+        position += 1
+        text = texts.get(moment)
+        if text is None:
+            text = texts[moment] = stamp_text(moment)
+        stamped_at = text if text > floor else floor
+        previous = link_v2(previous, position, row, stamped_at, stamped_by)
+        out.append(ChainRow(position, previous, row.position, stamped_at, stamped_by))
+        floor = stamped_at
+    return out
+
+
+class ChainMismatch(ValueError):
+    """A copied chain row does not follow from the rows before it."""
+
+    def __init__(self, position: int):
+        super().__init__(f"chain position {position} does not follow from the rows before it")
+        self.position = position
+
+
+def relinked(last: ChainRow | None, rows: Iterable[tuple[StoredRow, ChainRow]],
+             check: bool = True) -> list[ChainRow]:
+    """Chain rows copied from another store (or read back from an export), bound to their
+    events' positions here. With `check`, each link is recomputed and must be the one
+    copied (a faithful copy gives the very same links); without, the links were just
+    computed by the caller."""
+    previous = last.link if last else GENESIS
+    out = []
+    for row, chain in rows:
+        if check:
+            link = link_of(previous, row, chain)
+            if link != chain.link:
+                raise ChainMismatch(chain.position)
+            previous = link
+        out.append(ChainRow(chain.position, chain.link, row.position, chain.stamped_at,
+                            chain.stamped_by, chain.format))
+    return out
 
 
 def format_head(position: int, link_bytes: bytes) -> str:

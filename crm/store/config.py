@@ -33,6 +33,9 @@ def store_env(store: str) -> dict[str, str]:
         from crm.store.pgurl import postgres_env
 
         return postgres_env(store)
+    if store.strip() in ("", ":memory:") or store.startswith("file:") or "mode=memory" in store:
+        raise StoreUnavailable(store=store or "''", reason="it keeps nothing once the command "
+                               "ends: give a file such as events.sqlite")
     path = Path(store).expanduser()
     if path.is_dir():
         raise StoreUnavailable(store=store, reason="it is a folder; give a file such as events.sqlite")

@@ -1,5 +1,8 @@
-"""The embedded store: the library's SQLite recorder, linking each new event into the
-log's hash chain in the transaction that stores it."""
+"""The embedded store: the library's SQLite events table, read through the library's own
+recorder; every insert, and the chain that binds it, written by `crm.store.chained`.
+
+SQLite has one writer at a time: an insert takes the write lock with its first statement,
+so the chain is always extended from its true head."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,72 +10,105 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from crm.store.chain import CHAIN_TABLE, GENESIS, chain_links
+from crm.store.chain import ADDED_COLUMNS, CHAIN_TABLE
+from crm.store.chained import Chained, utc_now
+
+_CHAIN_COLUMNS = "position, link, event_position, stamped_at, stamped_by, format"
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite recorder, linking each new event into the log's hash chain.
-
-    The inserts take SQLite's single write lock before the last link is read, so
-    concurrent writers each extend the chain from the true head."""
+class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
+    """The library's SQLite recorder for reading; inserting, with the chain, is ours."""
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
-            "position INTEGER PRIMARY KEY, link BLOB NOT NULL)",
+            "position INTEGER PRIMARY KEY, link BLOB NOT NULL, event_position INTEGER, "
+            "stamped_at TEXT, stamped_by TEXT, format INTEGER NOT NULL DEFAULT 1)",
         ]
 
-    def read_events(self, after: int, limit: int) -> list[tuple[Any, ...]]:
-        """Stored events after a position, as stored: (position, id, version, topic, state)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
-                      f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                      (after, limit))
-            return [tuple(row) for row in c.fetchall()]
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"PRAGMA table_info({CHAIN_TABLE})")
+            present = {row[1] for row in c.fetchall()}
+            missing = [(name, kind) for name, kind in ADDED_COLUMNS if name not in present]
+            for name, kind in missing:
+                c.execute(f"ALTER TABLE {CHAIN_TABLE} ADD COLUMN {name} {kind}")
+            if missing:
+                from crm.store.transcoding import transcoder
 
-    def read_links(self, after: int, limit: int) -> list[tuple[int, bytes]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT position, link FROM {CHAIN_TABLE} WHERE position > ? "
-                      f"ORDER BY position LIMIT ?", (after, limit))
-            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+                decode = transcoder().decode
+                self.backfill(c, lambda state: decode(state)["timestamp"])
+            c.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {CHAIN_TABLE}_by_event "
+                      f"ON {CHAIN_TABLE} (event_position)")
 
-    def last_link(self) -> tuple[int, bytes] | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT position, link FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
-            row = c.fetchone()
-            return (row[0], bytes(row[1])) if row else None
+    # -- the dialect ------------------------------------------------------------------------
 
-    def link_at(self, position: int) -> bytes | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT link FROM {CHAIN_TABLE} WHERE position = ?", (position,))
-            row = c.fetchone()
-            return bytes(row[0]) if row else None
+    _STATEMENTS = {
+        "last_chain": f"SELECT {_CHAIN_COLUMNS} FROM {CHAIN_TABLE} "
+                      "ORDER BY position DESC LIMIT 1",
+        "chain_at": f"SELECT {_CHAIN_COLUMNS} FROM {CHAIN_TABLE} WHERE position = ?",
+        "chain_of_event": f"SELECT {_CHAIN_COLUMNS} FROM {CHAIN_TABLE} WHERE event_position = ?",
+        "chain_rows": f"SELECT {_CHAIN_COLUMNS} FROM {CHAIN_TABLE} WHERE position > ? "
+                      "ORDER BY position LIMIT ?",
+        "insert_chain": f"INSERT INTO {CHAIN_TABLE} ({_CHAIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+        "legacy_rows": f"SELECT c.position, e.state FROM {CHAIN_TABLE} c "
+                       "JOIN {events} e ON e.rowid = c.position "
+                       "WHERE c.event_position IS NULL ORDER BY c.position",
+        "backfill": f"UPDATE {CHAIN_TABLE} SET event_position = ?, stamped_at = ?, format = 1 "
+                    "WHERE position = ?",
+        "stamps_of": "SELECT e.originator_version, c.stamped_at FROM {events} e "
+                     f"JOIN {CHAIN_TABLE} c ON c.event_position = e.rowid "
+                     "WHERE e.originator_id = ?",
+        "chained": f"SELECT c.position, c.link, c.event_position, c.stamped_at, c.stamped_by, "
+                   f"c.format, e.originator_id, e.originator_version, e.topic, e.state "
+                   f"FROM {CHAIN_TABLE} c JOIN {{events}} e ON e.rowid = c.event_position "
+                   "WHERE c.position > ? ORDER BY c.position LIMIT ?",
+        "events_of": "SELECT originator_version, topic, state FROM {events} "
+                     "WHERE originator_id = ? ORDER BY originator_version",
+        "stored_rows": "SELECT rowid, originator_id, originator_version, topic, state "
+                       "FROM {events} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        "read_events": "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, "
+                       f"e.state, c.stamped_at, c.position FROM {{events}} e "
+                       f"LEFT JOIN {CHAIN_TABLE} c ON c.event_position = e.rowid "
+                       "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
+    }
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
-                       **kwargs: Any) -> Sequence[int] | None:
-        if not stored_events:
-            return []
-        # One statement for all the rows (the library runs one a row to learn each new row
-        # id). Under SQLite's single write lock, taken by this INSERT, the rows get
-        # consecutive ids ending at last_insert_rowid().
-        hexes: dict[Any, str] = {}  # a project's events come together: its id's text, once
-        rows = []
-        for s in stored_events:
-            oid = s.originator_id
-            text = hexes.get(oid)
-            if text is None:
-                text = hexes[oid] = oid.hex if isinstance(oid, UUID) else oid
-            rows.append((text, s.originator_version, s.topic, s.state))
-        c.executemany(self.insert_events_statement, rows)
+    def _statement(self, name: str) -> str:
+        return self._STATEMENTS[name].replace("{events}", self.events_table_name)
+
+    def _query(self, c: Any, name: str, params: tuple[Any, ...]) -> list[Any]:
+        c.execute(self._statement(name), params)
+        return c.fetchall()  # sqlite3.Row: indexed like a tuple
+
+    def _execute_many(self, c: Any, name: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            c.executemany(self._statement(name), rows)
+
+    def _lock(self, c: Any) -> None:
+        """Nothing to do: the first insert takes SQLite's single write lock."""
+
+    def _record_times(self, c: Any, count: int, stamp: Any, stamps: Any) -> list[Any]:
+        """One person's store: the record time the application gives (its clock, which
+        `CRM_NOW` may fix for a demo or a test), or each event's own."""
+        return list(stamps) if stamps is not None else [stamp or utc_now()] * count
+
+    def _stamped_by(self, c: Any) -> str:
+        return ""
+
+    def _id_text(self, originator_id: Any) -> str:
+        return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+    def _insert_rows(self, c: Any, events: Sequence[StoredEvent],
+                     texts: dict[Any, str]) -> list[int]:
+        # One statement for all the rows; under SQLite's single write lock, taken by this
+        # INSERT, they get consecutive row ids ending at last_insert_rowid().
+        c.executemany(self.insert_events_statement,
+                      [(texts[e.originator_id], e.originator_version, e.topic, e.state)
+                       for e in events])
         c.execute("SELECT last_insert_rowid()")
         last = c.fetchone()[0]
-        positions = list(range(last - len(stored_events) + 1, last + 1))
-        c.execute(f"SELECT link FROM {CHAIN_TABLE} WHERE position < ? "
-                  "ORDER BY position DESC LIMIT 1", (positions[0],))
-        row = c.fetchone()
-        links = chain_links(row[0] if row else GENESIS, positions, stored_events)
-        c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, link) VALUES (?, ?)", links)
-        return positions
+        return list(range(last - len(events) + 1, last + 1))

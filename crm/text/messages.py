@@ -116,8 +116,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "empty_head": ("(empty)", "（空）"),
     "broken": ("the log is broken at position {position}: {problem}",
                "日志在第 {position} 位不完整：{problem}"),
-    "problem.inserted": ("an event that is not in the chain was inserted",
-                         "插入了不在哈希链中的事件"),
+    "read_model_differs": ("read model {table} row {key} differs from the log: {what}",
+                           "读模型 {table} 的行 {key} 与日志不符：{what}"),
+    "read_models_differ": ("{count} read-model row(s) differ from the log: `crm projections "
+                           "rebuild` recreates them from it",
+                           "{count} 行读模型与日志不符：`crm projections rebuild` 可据日志重建"),
+    "read_models_agree": ("the read models agree with the log", "读模型与日志一致"),
+    "problem.id_form": ("the event's id here is written in another form than the store "
+                        "writes: it was edited", "此处事件的编号写法与数据库不同：已被修改"),
+    "problem.restamped": ("the record time here is not the one the chain holds: it was edited",
+                          "此处记录时间与哈希链不符：已被修改"),
+    "problem.inserted": ("a row that is not in the chain was inserted here (store position)",
+                         "此处（数据库位置）插入了不在哈希链中的行"),
     "problem.deleted": ("the event recorded here was deleted", "此处记录的事件已被删除"),
     "problem.changed": ("the event here does not follow from the chain: it was edited or moved, "
                         "or one before it was removed",
@@ -126,17 +136,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "日志已不包含此已发布的日志头：日志被截断"),
     "problem.rewritten": ("the link here differs from the published head: the log was rewritten",
                           "此处链接与已发布的日志头不同：日志被改写"),
+    "read_models_ahead": ("the read models were ahead of the log (position {position}, log head "
+                          "{head}): they were rebuilt from the log",
+                          "读模型超前于日志（位置 {position}，日志头 {head}）：已根据日志重建"),
     "status.position": ("position", "已处理位置"),
     "status.head": ("log head", "日志头"),
     "status.behind": ("behind", "待处理"),
     "status.rows": ("rows in {table}", "{table} 行数"),
     "what": ("what", "项目"),
     "aborted": ("aborted", "已中止"),
+    "interrupted": ("interrupted", "已中断"),
     "see_help": (" (see '{command} --help')", "（参见 '{command} --help'）"),
     "unexpected": ("unexpected {kind}: {detail} (run with --debug for the traceback)",
                    "意外错误 {kind}：{detail}（加 --debug 可查看详细信息）"),
-    "store_failed": ("the event store failed: {detail} (run with --debug for details)",
-                     "事件库出错：{detail}（加 --debug 可查看详细信息）"),
     # -- the pipeline's headlines ---------------------------------------------------
     "headline.negotiating": ("在谈 (negotiating): {count} · expected investment {investment}亿元",
                              "在谈项目 {count} 个，预计总投资 {investment} 亿元"),
@@ -297,6 +309,11 @@ ERRORS: dict[str, tuple[str, str]] = {
         "the copy differs from the original at its event {position}: do not use it",
         "副本在第 {position} 个事件处与原日志不一致：请勿使用该副本",
     ),
+    "SourceBroken": (
+        "{store} does not verify (at position {position}): run `crm verify` and settle that "
+        "before copying it",
+        "{store} 校验未通过（第 {position} 位）：请先运行 `crm verify` 并处理，再复制",
+    ),
     "MissingValue": ("no {what}: every row needs one", "缺少{what}：每一行都需要填写"),
     "UnpairedValue": (
         "{given} {value!r} is given without its {missing}: give both, or neither",
@@ -307,6 +324,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "无法打开数据库 {store}：{reason}",
     ),
     "UsageProblem": ("{message}", "{message}"),
+    "StoreFailed": ("the store could not do it, and nothing was written: {reason}",
+                    "数据库未能完成操作，未写入任何内容：{reason}"),
 }
 
 _ACTIONS = {"land": ("a land transfer", "供地"), "capital": ("capital arrivals", "到位资金"),
@@ -332,9 +351,9 @@ def label(key: str, lang: str = "en") -> str:
     return key if pair is None else _pick(pair, lang)
 
 
-def say(key: str, lang: str = "en", **params: Any) -> str:
+def say(message: str, lang: str = "en", /, **params: Any) -> str:
     """A sentence of the catalogue with its values filled in."""
-    return _pick(CATALOGUE[key], lang).format(**params)
+    return _pick(CATALOGUE[message], lang).format(**params)
 
 
 def option_of(field: str | None) -> str:

@@ -40,7 +40,9 @@ _DATES = (
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
 )
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
-MAX_AMOUNT = Decimal(10) ** 14  # 1,000,000亿 yuan: more than any zone will ever sign
+#: The largest single amount accepted: 10,000亿元 (a trillion yuan), more than any zone
+#: signs; sums of any number of them stay exact (see `projections.exact`).
+MAX_AMOUNT = Decimal(10) ** 12
 MAX_AREA = Decimal(10) ** 9
 _UNITS = {None: Decimal(1), "元": Decimal(1), "万": WAN, "万元": WAN, "亿": YI, "亿元": YI}
 
@@ -81,7 +83,7 @@ def _parse_quantity(text: Any, option: str, pattern: re.Pattern[str], units: dic
         return text
     if isinstance(text, str) and _PLAIN.fullmatch(text):  # the common case, quickly
         value = Decimal(text)
-        if value < limit[0] and value == value.quantize(quantum[0], rounding="ROUND_DOWN"):
+        if value <= limit[0] and value == value.quantize(quantum[0], rounding="ROUND_DOWN"):
             return canonical(value)
     cleaned = _clean(text)
     match = pattern.fullmatch(cleaned) if len(cleaned) <= 40 else None
@@ -89,7 +91,7 @@ def _parse_quantity(text: Any, option: str, pattern: re.Pattern[str], units: dic
         raise InvalidValue(option=option, value=str(text), expected=expected)
     with localcontext(prec=100):
         value = Decimal(match.group(1).replace(",", "")) * units[match.group(2)]
-    if abs(value) >= limit[0]:
+    if abs(value) > limit[0]:
         raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({limit[1]})")
     if value != value.quantize(quantum[0], rounding="ROUND_DOWN"):
         raise InvalidValue(option=option, value=str(text), expected=f"{expected} ({quantum[1]})")
@@ -99,13 +101,13 @@ def _parse_quantity(text: Any, option: str, pattern: re.Pattern[str], units: dic
 def parse_amount(text: Any, option: str = "--amount") -> Decimal:
     """Exact yuan from `350000000`, `3.5亿`, `3.5亿元`, `35000万`, `35000万元`."""
     return _parse_quantity(text, option, _AMOUNT, _UNITS, AMOUNT_EXPECTED,
-                           (MAX_AMOUNT, "below 1,000,000亿"), (FEN, "to the fen, 0.01 yuan"))
+                           (MAX_AMOUNT, "at most 10,000亿"), (FEN, "to the fen, 0.01 yuan"))
 
 
 def parse_area(text: Any, option: str = "--mu") -> Decimal:
     """Exact 亩 from `120.5` or `120.5亩`, to a ten-thousandth of a 亩."""
     return _parse_quantity(text, option, _AREA, {None: Decimal(1), "亩": Decimal(1)},
-                           AREA_EXPECTED, (MAX_AREA, "below 1,000,000,000 亩"),
+                           AREA_EXPECTED, (MAX_AREA, "at most 1,000,000,000 亩"),
                            (AREA_QUANTUM, "at most 4 decimal places"))
 
 

@@ -1,0 +1,200 @@
+"""What both stores do alike: every insert links its events into the hash chain in the
+transaction that stores them; a whole import or copy is one transaction (all or nothing);
+the log is read back with each event's record time; the chain table of a store made by the
+first product is brought up to date once.
+
+The dialects (`crm.store.sqlite`, `crm.store.postgres`) supply SQL and connections; they
+keep the library's own events tables and inherit its public reading methods."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+
+from crm.store.chain import (
+    ChainRow,
+    StoredRow,
+    extend,
+    relinked,
+    stamp_text,
+)
+
+#: One stored event and what binds it: a record time for a new event, or the chain row it
+#: had in the store it comes from (a copy or an exported log).
+Pending = tuple[StoredEvent, "datetime | ChainRow"]
+
+LOWEST = -(2 ** 63)
+
+
+class Chained:
+    """The chain-keeping half of a recorder. A dialect provides `_insert_rows(c, events)
+    -> positions`, `_id_text(originator_id)`, `_query(c, name, params)`,
+    `_execute_many(c, name, rows)`, `_lock(c)`, `_record_times(c, n, stamp, stamps)` and
+    `_stamped_by(c)`."""
+
+    datastore: Any
+    stamped_by_default = ""
+
+    # -- writing ------------------------------------------------------------------------
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], *,
+                      stamp: datetime | None = None,
+                      stamps: Sequence[datetime] | None = None,
+                      **_: Any) -> Sequence[int] | None:
+        """Store events and their chain links in one transaction. Their record time is
+        `stamp` (or each its own of `stamps`; default: now), never earlier than the last."""
+        if not stored_events:
+            return []
+        with self.datastore.transaction(commit=True) as c:
+            self._lock(c)
+            moments = stamps if stamps is not None else [stamp or utc_now()] * len(stored_events)
+            return self._append(c, list(zip(stored_events, moments, strict=True)))
+
+    def insert_all(self, produce: Callable[[InTransaction], Iterable[Sequence[Pending]]],
+                   *, links_checked: bool = False) -> int:
+        """Store every batch `produce` yields in one transaction: an import or a copy
+        happens whole or not at all, and a failure (or an interruption) anywhere leaves the
+        log as it was. `produce` may read back what it has stored so far (the events of one
+        aggregate), so it need not hold a whole log in memory."""
+        written = 0
+        with self.datastore.transaction(commit=True) as c:
+            self._lock(c)
+            for batch in produce(InTransaction(self, c)):
+                if batch:
+                    self._append(c, list(batch), check=not links_checked)
+                    written += len(batch)
+        return written
+
+    def _append(self, c: Any, pending: list[Pending], check: bool = True) -> list[int]:
+        events = [e for e, _ in pending]
+        texts = {e.originator_id: self._id_text(e.originator_id) for e in events}
+        positions = self._insert_rows(c, events, texts)
+        rows = [StoredRow(p, texts[e.originator_id], e.originator_version, e.topic,
+                          bytes(e.state)) for p, e in zip(positions, events, strict=True)]
+        last = self._last_chain(c)
+        chain: list[ChainRow] = []
+        fresh: list[tuple[StoredRow, datetime]] = []
+        copied: list[tuple[StoredRow, ChainRow]] = []
+        for row, (_, bound) in zip(rows, pending, strict=True):
+            if isinstance(bound, ChainRow):
+                copied.append((row, bound))
+            else:
+                fresh.append((row, bound))
+        if copied and fresh:
+            raise ValueError("a batch is either new events or copied ones")
+        if copied:
+            chain = relinked(last, copied, check=check)
+        else:  # the store decides whose clock records them (see `_record_times`)
+            moments = self._record_times(c, len(fresh), None, [m for _, m in fresh])
+            chain = extend(last, [r for r, _ in fresh], moments, self._stamped_by(c))
+        self._execute_many(c, "insert_chain",
+                           [(r.position, r.link, r.event_position, r.stamped_at, r.stamped_by,
+                             r.format) for r in chain])
+        return positions
+
+    # -- reading ------------------------------------------------------------------------
+
+    def last_link(self) -> tuple[int, bytes] | None:
+        """The head of the chain as stored: its position and link."""
+        with self.datastore.transaction(commit=False) as c:
+            last = self._last_chain(c)
+        return (last.position, last.link) if last else None
+
+    def head_row(self) -> ChainRow | None:
+        with self.datastore.transaction(commit=False) as c:
+            return self._last_chain(c)
+
+    def link_at(self, position: int) -> bytes | None:
+        rows = self._rows("chain_at", (position,))
+        return bytes(rows[0][1]) if rows else None
+
+    def chain_of_event(self, event_position: int) -> ChainRow | None:
+        """The chain row of the event at a store position."""
+        rows = self._rows("chain_of_event", (event_position,))
+        return _chain_row(rows[0]) if rows else None
+
+    def stamps_of(self, originator_id: Any) -> dict[int, str]:
+        """The record time of each event of one aggregate, by version."""
+        return dict(self._rows("stamps_of", (self._id_text(originator_id),)))
+
+    def read_events(self, after: int, limit: int) -> list[tuple[Any, ...]]:
+        """Stored events after a store position, in order, each with its record time and
+        chain position: (position, id, version, topic, state, stamped_at, chain position)."""
+        return [(r[0], r[1], r[2], r[3], bytes(r[4]), r[5], r[6])
+                for r in self._rows("read_events", (after, limit))]
+
+    def chained(self, page: int = 2000) -> Iterator[tuple[StoredEvent, ChainRow]]:
+        """Every chained event, in chain order, with its chain row: what a copy or an export
+        carries to another store."""
+        after = LOWEST
+        while rows := self._rows("chained", (after, page)):
+            for r in rows:
+                chain = _chain_row(r[:6])
+                yield StoredEvent(originator_id=r[6], originator_version=r[7], topic=r[8],
+                                  state=bytes(r[9])), chain
+            after = rows[-1][0]
+            if len(rows) < page:
+                return
+
+    def stored_rows(self, after: int = LOWEST, page: int = 5000) -> Iterator[StoredRow]:
+        """Every stored row exactly as kept, whatever its position, in store order."""
+        while rows := self._rows("stored_rows", (after, page)):
+            for r in rows:
+                yield StoredRow(r[0], str(r[1]), r[2], r[3], bytes(r[4]))
+            after = rows[-1][0]
+            if len(rows) < page:
+                return
+
+    def chain_rows(self, after: int = LOWEST, page: int = 5000) -> Iterator[ChainRow]:
+        """Every chain row, in chain order."""
+        while rows := self._rows("chain_rows", (after, page)):
+            for r in rows:
+                yield _chain_row(r)
+            after = rows[-1][0]
+            if len(rows) < page:
+                return
+
+    def _rows(self, name: str, params: tuple[Any, ...]) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            return self._query(c, name, params)
+
+    def _last_chain(self, c: Any) -> ChainRow | None:
+        rows = self._query(c, "last_chain", ())
+        return _chain_row(rows[0]) if rows else None
+
+    # -- the first product's chain table ------------------------------------------------------
+
+    def backfill(self, c: Any, decode_timestamp: Any) -> None:
+        """Bind each of the first product's chain rows to its event and give it the record
+        time it implies (the later of the event's own timestamp and the one before): the
+        derived values the chain's format 1 lets `verify` recompute."""
+        floor = ""
+        updates = []
+        for r in self._query(c, "legacy_rows", ()):
+            moment = stamp_text(decode_timestamp(bytes(r[1])))
+            floor = max(moment, floor)
+            updates.append((r[0], floor, r[0]))
+        self._execute_many(c, "backfill", updates)
+
+
+class InTransaction:
+    """The log as an import's own transaction sees it, its writes so far included."""
+
+    def __init__(self, recorder: Chained, cursor: Any):
+        self._recorder, self._cursor = recorder, cursor
+
+    def events_of(self, originator_id: Any) -> list[StoredEvent]:
+        rows = self._recorder._query(self._cursor, "events_of",
+                                     (self._recorder._id_text(originator_id),))
+        return [StoredEvent(originator_id=originator_id, originator_version=r[0], topic=r[1],
+                            state=bytes(r[2])) for r in rows]
+
+
+def _chain_row(r: Any) -> ChainRow:
+    return ChainRow(r[0], bytes(r[1]), r[2], r[3], r[4] or "", r[5])
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

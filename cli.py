@@ -840,10 +840,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         where = say("see_help", lang, command=e.ctx.command_path) if e.ctx is not None else ""
         return _fail(e.format_message().replace("\n", " ") + where, 2)
-    except click.exceptions.Abort:
-        return _fail(say("aborted", lang), 1)
-    except KeyboardInterrupt:  # Ctrl-C: whatever was under way was rolled back
-        return _fail(say("interrupted", lang), 130)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: what was under way was
+        return _fail(say("interrupted", lang), 130)  # rolled back, as if never begun
     except CrmError as e:
         if "lines" in e.params:  # an import: one line a bad row, as FILE:ROW: message
             for line in e.params["lines"]:

@@ -144,7 +144,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.behind": ("behind", "待处理"),
     "status.rows": ("rows in {table}", "{table} 行数"),
     "what": ("what", "项目"),
-    "aborted": ("aborted", "已中止"),
     "interrupted": ("interrupted", "已中断"),
     "see_help": (" (see '{command} --help')", "（参见 '{command} --help'）"),
     "unexpected": ("unexpected {kind}: {detail} (run with --debug for the traceback)",

@@ -10,29 +10,25 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from crm.store.chain import CHAIN_TABLE
 from crm.store.sqlite import ChainedSQLiteApplicationRecorder
 
 
-def test_the_sqlite_recorder_inserts_through_its_protected_hook():
-    """Our recorder links the chain inside `_insert_events`, which the library's
-    `insert_events` calls in the transaction that stores the events."""
-    hook = inspect.signature(SQLiteApplicationRecorder._insert_events)
-    assert list(hook.parameters)[:3] == ["self", "c", "stored_events"]
-    assert "_insert_events" in inspect.getsource(SQLiteApplicationRecorder.insert_events)
+def test_the_recorders_stand_on_the_librarys_public_interface():
+    """Ours override only `insert_events` and `create_table`, and read through the library's
+    own `select_events`, `select_notifications` and `max_notification_id`; inside, they use
+    the datastore's `transaction()`."""
+    from eventsourcing.persistence import ApplicationRecorder
 
-
-def test_the_postgres_recorder_fetches_positions_through_its_protected_hook():
-    pytest.importorskip("psycopg")
-    from eventsourcing.postgres import PostgresApplicationRecorder
-
-    hook = inspect.signature(PostgresApplicationRecorder._fetch_ids_after_insert_events)
-    assert list(hook.parameters)[:3] == ["self", "curs", "stored_events"]
-    source = inspect.getsource(PostgresApplicationRecorder.insert_events)
-    assert "_fetch_ids_after_insert_events" in source and "conn.transaction()" in source
+    for name in ("insert_events", "select_events", "select_notifications",
+                 "max_notification_id"):
+        assert callable(getattr(ApplicationRecorder, name))
+    assert "commit" in inspect.signature(SQLiteDatastore.transaction).parameters
+    for name in ("select_events", "select_notifications", "max_notification_id"):
+        assert name not in vars(ChainedSQLiteApplicationRecorder)
 
 
 class TestChainedSQLiteRecorder(ApplicationRecorderTestCase):

@@ -45,6 +45,7 @@ class Settings:
         self.as_of: Any = None  # --as-of: a business date
         self.known_on: Any = None  # --known-on: a record-time cut-off
         self._log: Any = None
+        self.confirm = False  # --confirm: record what a guard refused
 
     def log(self) -> Any:
         """The store's log of work (the application)."""
@@ -53,6 +54,7 @@ class Settings:
 
             self._log = ProjectLog(store=self.store, user=self.user)
             _OPENED.append(self._log.close)
+        self._log.confirm = self.confirm
         return self._log
 
     def reader(self) -> Any:
@@ -62,6 +64,12 @@ class Settings:
                       on_open=_OPENED.append,
                       on_notice=lambda message, **params: click.echo(
                           "crm: " + self.say(message, **params), err=True))
+
+    def use_sectors(self) -> None:
+        """Read the zone's sector list from the log before any input naming a sector."""
+        from crm.text.parsing import ZONE_SECTORS, seed_sectors
+
+        ZONE_SECTORS.set(self.log().sectors(seed=seed_sectors()))
 
     def say(self, message: str, /, **params: Any) -> str:
         from crm.text.messages import say
@@ -112,20 +120,36 @@ def _note_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--note", help="A free-text note kept with the event.")(f)
 
 
+def _store_confirm(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(Settings).confirm = True
+
+
+def _confirm_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--confirm: record what a guard against slips refused (an amount out of line, the same
+    visit twice, a name like an existing one)."""
+    return click.option("--confirm", is_flag=True, expose_value=False, callback=_store_confirm,
+                        help="Record it even though a guard against slips refused it.")(f)
+
+
 # -- writing -------------------------------------------------------------------------
 
 
 @cli.command()
 @click.argument("name")
 @click.option("--investor", required=True, help="The company behind the project (客商/投资方).")
-@click.option("--sector", required=True, help="新材料, 新能源, 大健康, 数字经济 or 其他 (CRM_SECTORS).")
+@click.option("--sector", required=True,
+              help="One of the zone's sectors (`crm zone show`; by default 新材料, 新能源, "
+                   "大健康, 数字经济, 其他).")
 @click.option("--planned", required=True, metavar="AMOUNT", help="Planned investment, e.g. 2亿.")
 @_date_option
 @click.option("--channel", help="How the lead came in (e.g. 以商招商, 展会).")
 @click.option("--region", help="Where the investor comes from.")
 @click.option("--owner", help="The team member who follows the project.")
 @click.option("--relocation", is_flag=True, help="It moves an existing local company (搬迁).")
+@click.option("--short", help="The short name reports use, e.g. 合成 for 合成新材料.")
 @_note_option
+@_confirm_option
 @click.pass_obj
 def contact(s: Settings, name: str, **options: Any) -> None:
     """Record the first contact with an investor; this creates the project (lead).
@@ -136,6 +160,7 @@ def contact(s: Settings, name: str, **options: Any) -> None:
     """
     from crm.text.inputs import ContactInput
 
+    s.use_sectors()
     data = ContactInput.parse(name=name, **options)
     s.done("ContactMade", [s.log().contact(**data.model_dump())])
 
@@ -148,6 +173,7 @@ def contact(s: Settings, name: str, **options: Any) -> None:
 @_date_option
 @click.option("--with", "participants", help="Who took part.")
 @_note_option
+@_confirm_option
 @click.pass_obj
 def visit(s: Settings, names: tuple[str, ...], **options: Any) -> None:
     """Record one visit or activity; naming several projects still counts it once.
@@ -170,6 +196,7 @@ def _amount_command(name: str, event: str, method: str, doc: str) -> None:
     @click.option("--amount", required=True, metavar="AMOUNT", help="e.g. 10亿, 9999万, 350000000.")
     @_date_option
     @_note_option
+    @_confirm_option
     @click.pass_obj
     def command(s: Settings, name: str, **options: Any) -> None:
         from crm.text.inputs import AmountInput
@@ -211,6 +238,7 @@ _amount_command("capital", "CapitalArrived", "receive_capital",
 @click.option("--price", metavar="AMOUNT", help="The transfer price.")
 @_date_option
 @_note_option
+@_confirm_option
 @click.pass_obj
 def land(s: Settings, name: str, **options: Any) -> None:
     """Record a land transfer (土地出让) to a signed project.
@@ -280,6 +308,7 @@ def reopen(s: Settings, name: str, **options: Any) -> None:
 @click.option("--region", help="The right region (contact).")
 @click.option("--owner", help="The right owner (contact).")
 @click.option("--relocation/--no-relocation", default=None, help="Whether it is a relocation (contact).")
+@click.option("--short", help="The right short name (contact).")
 @click.option("--with", "participants", help="The right participants (visit).")
 @click.option("--note", help="The right note.")
 @click.pass_obj
@@ -298,10 +327,160 @@ def correct(s: Settings, name: str, event: str, **options: Any) -> None:
     from crm.text.inputs import CorrectionInput
     from crm.text.parsing import parse_position
 
+    if options.get("sector"):
+        s.use_sectors()
     data = CorrectionInput.parse(name=name, position=parse_position(event), **options)
     projects = s.log().correct(name=data.name, position=data.position, changes=data.changes(),
                                void=data.void, reason=data.reason)
     s.done("EventCorrected", projects, f" [{event}]")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@_note_option
+@_confirm_option
+@click.pass_obj
+def rename(s: Settings, old: str, new: str, note: str | None) -> None:
+    """Give a project its right name (a typo, or a new name): in every view and report from
+    now on, in all business time; reports printed before stay as printed (`--known-on`), and
+    `crm history` shows both. Undo it with `crm correct NEW N --void`.
+
+    \b
+    Example:
+      crm rename 普康生吴 普康生物
+    """
+    from crm.text.inputs import RenameInput
+
+    data = RenameInput.parse(name=old, new=new, note=note)
+    project = s.log().rename(name=data.name, new=data.new, note=data.note)
+    click.echo(s.say("renamed", old=old, new=project.name))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--reason", required=True, help="Why the project should never have been recorded.")
+@_note_option
+@click.pass_obj
+def void(s: Settings, name: str, reason: str, note: str | None) -> None:
+    """Void a project entered by mistake: it leaves every count, list and export from now on,
+    stays in `crm history` and in `--known-on` views of before; its name is free again. Undo
+    it with `crm correct NAME N --void`.
+
+    \b
+    Example:
+      crm void 测试项目 --reason "录入测试"
+    """
+    from crm.text.inputs import VoidInput
+
+    data = VoidInput.parse(name=name, reason=reason, note=note)
+    project = s.log().void(name=data.name, reason=data.reason, note=data.note)
+    click.echo(s.say("voided", name=project.name, reason=data.reason))
+
+
+@cli.command()
+@click.argument("duplicate")
+@click.argument("into")
+@click.option("--reason", required=True, help="Why they are one project.")
+@_note_option
+@click.pass_obj
+def merge(s: Settings, duplicate: str, into: str, reason: str, note: str | None) -> None:
+    """Merge two records of one project: DUPLICATE's facts (visits, agreements, signing,
+    land, capital) become INTO's, each at its own date, and DUPLICATE is voided as merged.
+    A rule the facts break together is refused, named. Undo it by voiding DUPLICATE's void:
+    `crm correct DUPLICATE N --void`.
+
+    \b
+    Example:
+      crm merge "合成 新材料" 合成新材料 --reason "重复录入"
+    """
+    from crm.text.inputs import MergeInput
+
+    data = MergeInput.parse(name=duplicate, into=into, reason=reason, note=note)
+    dup, survivor, moved = s.log().merge(duplicate=data.name, into=data.into,
+                                         reason=data.reason, note=data.note)
+    click.echo(s.say("merged", duplicate=dup.name, into=survivor.name, facts=moved))
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("flag", metavar="重点")
+@click.option("--off", is_flag=True, help="Take the flag off.")
+@_date_option
+@_note_option
+@click.pass_obj
+def flag(s: Settings, name: str, flag: str, off: bool, **options: Any) -> None:
+    """Flag a project as one of the zone's key projects (重点), or take the flag off. With
+    `crm zone set key-projects flag`, the report's 在谈重点项目 are the flagged ones.
+
+    \b
+    Example:
+      crm flag 智造装备 重点
+      crm flag 智造装备 重点 --off
+    """
+    from crm.domain.settings import FLAG
+    from crm.text.inputs import FlagInput
+
+    if flag.strip() not in (FLAG, "key"):
+        raise click.BadParameter(f"{flag!r}: the flag is 重点 (key project)", param_hint="FLAG")
+    data = FlagInput.parse(name=name, **options)
+    project = s.log().flag(name=data.name, flag=FLAG, on=not off,
+                           occurred_on=data.occurred_on, note=data.note)
+    click.echo(s.say("unflagged" if off else "flagged", name=project.name, flag=FLAG))
+
+
+@cli.group()
+def zone() -> None:
+    """The zone's own rules, kept in the log so that everyone sharing the store counts
+    alike: its name, sectors, tiers, key projects, guards, stall thresholds, how counts
+    and growth are written, and its targets."""
+
+
+@zone.command(name="show")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+              default="table", show_default=True, help="How to print the answer.")
+@click.pass_obj
+def zone_show(s: Settings, fmt: str) -> None:
+    """Show the zone's settings, each as set or by default.
+
+    \b
+    Example:
+      crm zone show
+      crm zone show --format json
+    """
+    from crm.text.tables import render_zone, to_json, zone_json
+
+    settings = s.log().settings()
+    click.echo(to_json(zone_json(settings)) if fmt == "json" else
+               render_zone(settings, fmt, s.lang))
+
+
+@zone.command(name="set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+def zone_set(s: Settings, key: str, value: str) -> None:
+    """Record one of the zone's settings. Keys: name, sectors (comma-separated), tiers
+    (10亿,1亿), key-projects (planned>=1亿 or flag), guard.min-amount, guard.max-ratio,
+    guard.max-mu, stall.negotiating, stall.framework, stall.signed (days), counts (exact or
+    approx: 20余次), yoy-digits, target.YEAR.projects|contracted|capital.
+
+    \b
+    Example:
+      crm zone set name 经济开发区
+      crm zone set sectors 新材料,新能源,大健康,数字经济,其他
+      crm zone set tiers 10亿,1亿
+      crm zone set key-projects planned>=1亿
+      crm zone set target.2021.contracted 50亿
+    """
+    from crm.domain.settings import check
+    from crm.text.parsing import parse_setting
+
+    key = key.strip()
+    typed = parse_setting(key, value)
+    check(key, typed)  # refused before the store is opened: nothing is written
+    changed = s.log().change_setting(key, typed)
+    click.echo(s.say("zone_changed" if changed else "zone_unchanged", key=key, value=value))
 
 
 # -- reading -------------------------------------------------------------------------
@@ -337,20 +516,37 @@ def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @cli.command(name="list")
+@click.option("--search", metavar="TEXT", help="Only projects whose name or investor holds TEXT.")
+@click.option("--stage", "stage_names", multiple=True, metavar="STAGE",
+              help="Only this stage (repeatable; 在谈 is negotiating and framework).")
+@click.option("--sector", help="Only this sector.")
+@click.option("--owner", help="Only this owner's projects.")
+@click.option("--since", metavar="DATE", help="Only projects with activity on or after DATE.")
 @read_options
 @output_options
 @click.pass_obj
-def list_(s: Settings, fmt: str) -> None:
-    """List every project with its stage and amounts.
+def list_(s: Settings, fmt: str, search: str | None, stage_names: tuple[str, ...],
+          sector: str | None, owner: str | None, since: str | None) -> None:
+    """List every project with its stage and amounts; or those a search and filters find.
 
     \b
     Example:
       crm list
+      crm list --search 合成
+      crm list --stage 在谈 --sector 新能源 --since 2021-07-01
       crm list --as-of 2021-06-30 --format json
     """
+    from crm.text.parsing import parse_date, parse_sector, parse_stage, parse_text
     from crm.text.tables import render_projects
 
-    click.echo(render_projects(s.reader().projects(), fmt, s.lang))
+    if sector:
+        s.use_sectors()
+    stages = [st for name in stage_names for st in parse_stage(name)]
+    rows = s.reader().projects(
+        search=parse_text(search, "--search") if search else None, stages=stages or None,
+        sector=parse_sector(sector) if sector else None, owner=owner,
+        since=parse_date(since, "--since") if since else None)
+    click.echo(render_projects(rows, fmt, s.lang))
 
 
 @cli.command()
@@ -413,6 +609,9 @@ def pipeline(s: Settings, stage_names: tuple[str, ...], sector: str | None, owne
       crm pipeline --as-of 2021-09-30 --totals
     """
     from crm.text.parsing import parse_sector, parse_stage
+
+    if sector:
+        s.use_sectors()
     from crm.text.tables import render_pipeline
 
     stages = [stage for name in stage_names for stage in parse_stage(name)]
@@ -563,57 +762,107 @@ def copy(s: Settings, target: str) -> None:
 
 @cli.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True,
+              help="Say what every column is read as, the rows skipped and the problems; "
+                   "write nothing.")
 @click.option("--map", "pairs", multiple=True, metavar="HEADER=FIELD",
-              help="Read a column the rules do not recognise, e.g. --map 客户=investor.")
+              help="Read a column as a field, e.g. --map 客户=investor.")
+@click.option("--ignore", "ignored", multiple=True, metavar="HEADER",
+              help="Leave a column out, e.g. --ignore 用地需求.")
+@click.option("--unit", metavar="UNIT", help="The unit of amount columns that state none "
+                                              "(万元, 亿元 or 元).")
+@click.option("--sheet", metavar="NAME", help="Read only this sheet.")
+@click.option("--dated", metavar="DATE",
+              help="The date of figures the ledger gives without a date column.")
 @click.option("--kind", "sheet_kind", type=click.Choice(["ledger", "visits"]),
               help="What the file holds, when its headers do not say.")
 @click.option("--skip-conflicts", is_flag=True,
-              help="Import the rest when some rows differ from the log (they are listed).")
+              help="Import the rest when some figures differ from the log (they are listed).")
+@click.option("--apply-corrections", is_flag=True,
+              help="Record the figures that differ from the log as corrections (with --reason).")
+@click.option("--reason", metavar="TEXT", help="Why the corrections are applied.")
+@_confirm_option
 @click.pass_obj
-def import_(s: Settings, file: str, pairs: tuple[str, ...], sheet_kind: str | None,
-            skip_conflicts: bool) -> None:
-    """Bring a project ledger (招商项目台账) or a visit log in from Excel or CSV — or a whole
-    log exported with `crm export --format jsonl` into an empty store.
+def import_(s: Settings, file: str, check: bool, pairs: tuple[str, ...],
+            ignored: tuple[str, ...], unit: str | None, sheet: str | None, dated: str | None,
+            sheet_kind: str | None, skip_conflicts: bool, apply_corrections: bool,
+            reason: str | None) -> int | None:
+    """Bring a project ledger (招商项目台账) or a visit log in from Excel or CSV — next
+    month's ledger too — or a whole log exported with `crm export --format jsonl` into an
+    empty store.
 
-    Each ledger row becomes the events it implies (contact, framework agreement, signing,
-    land, capital, drop) at the row's dates; each visit-log row, one visit. Headers are
-    read in Chinese or English (项目名称, 投资方, 产业, 计划投资(万元), 协议投资, 签约日期,
-    供地面积(亩), 到位资金 …). Every row is checked first; every bad row is reported as
-    FILE:ROW and nothing is written. Importing the same file again adds nothing; a row that
-    differs from the log is a conflict, not applied.
+    Every column is known before anything is written: each header is read as a field
+    (项目名称, 投资方（企业名称）, 总投资（万元）, 协议投资, 签约日期, 已供地面积（亩）, 到位资金 …)
+    with its unit (from the header, a merged header above, a 单位：万元 line, or --unit);
+    a column that looks like a figure but matches no field is a problem until --map or
+    --ignore settles it. Each ledger row becomes the events it implies; a project already in
+    the log gets only its new progress; a figure that differs from the log is a conflict,
+    listed with the `crm correct` command that applies it. Every bad row is reported as
+    FILE[SHEET]:ROW and nothing is written.
 
     \b
     Example:
+      crm import 招商项目台账2021.xlsx --check
       crm import 招商项目台账2021.xlsx
-      crm import 走访记录.csv --map 走访日期=date
+      crm import 台账.csv --unit 万元 --ignore 联系人
+      crm import 7月台账.xlsx --apply-corrections --reason 台账更正
       crm --store new.sqlite import events.jsonl
     """
     from pathlib import Path
 
-    from crm.app import imports
-
     path = Path(file)
+    if path.suffix.lower() == ".jsonl":
+        from crm.app.log_files import import_events
+
+        with _progress("importing") as bar:
+            events, head = import_events(s.log(), path, progress=bar.update if bar else None)
+        click.echo(s.say("imported_events", events=events, file=path.name, head=head))
+        return None
+    if skip_conflicts and apply_corrections:
+        raise click.UsageError("give --skip-conflicts or --apply-corrections, not both")
+    if apply_corrections and not (reason and reason.strip()):
+        raise click.UsageError("--apply-corrections needs --reason TEXT: why the ledger's "
+                               "figures replace the log's")
+    if reason and not apply_corrections:
+        raise click.UsageError("--reason goes with --apply-corrections")
+    from crm.app import imports
+    from crm.text import import_report, ledgers
+    from crm.text.parsing import parse_date
+
+    s.use_sectors()
+
+    options = imports.Options(
+        mapping=ledgers.parse_mapping(pairs), ignore=ignored,
+        unit=ledgers.parse_unit(unit) if unit else None, sheet=sheet, kind=sheet_kind,
+        dated=parse_date(dated, "--dated") if dated else None, check=check,
+        skip_conflicts=skip_conflicts,
+        apply_corrections=reason.strip() if apply_corrections and reason else None, lang=s.lang)
     with _progress("importing") as bar:
-        progress = bar.update if bar else None
-        if path.suffix.lower() == ".jsonl":
-            from crm.app.log_files import import_events
-
-            events, head = import_events(s.log(), path, progress=progress)
-            click.echo(s.say("imported_events", events=events, file=path.name, head=head))
-            return
-        from crm.text.sheets import parse_mapping
-
-        done = imports.import_sheets(s.log(), path, mapping=parse_mapping(pairs),
-                                     kind=sheet_kind, skip_conflicts=skip_conflicts,
-                                     user=s.user, progress=progress)
-    for line in done.skipped:
-        click.echo(s.say("skipped", line=line), err=True)
-    if not done.rows:
-        click.echo(s.say("nothing_to_import", unchanged=done.unchanged, file=done.file))
-        return
-    unchanged = s.say("imported_rows_unchanged", unchanged=done.unchanged) if done.unchanged else ""
-    click.echo(s.say("imported_rows", rows=done.rows, file=done.file, events=done.events)
-               + unchanged)
+        done = imports.import_sheets(s.log(), path, options, user=s.user,
+                                     baseline=s.reader().import_baseline(),
+                                     progress=bar.update if bar else None)
+    if check:
+        for line in import_report.check_lines(done, s.lang):
+            click.echo(line)
+        if done.conflicts:
+            click.echo(s.say("import.conflicts_found", count=len(done.conflicts)))
+            for c in done.conflicts:
+                click.echo(imports.conflict_line(c, s.lang))
+        if done.problems:
+            click.echo(s.say("import.problems_found", count=len(done.problems)))
+            for line in done.problems:
+                click.echo(line)
+        click.echo(s.say("import.check_ok"))
+        return 2 if done.problems else 1 if done.conflicts else 0
+    for line in import_report.summary_lines(done, s.lang):
+        click.echo(line)
+    if done.corrected:
+        click.echo(s.say("import.corrected", count=done.corrected, reason=options.apply_corrections))
+    elif done.conflicts:
+        click.echo(s.say("import.conflicts_skipped", count=len(done.conflicts)), err=True)
+        for c in done.conflicts:
+            click.echo(imports.conflict_line(c, s.lang), err=True)
+    return None
 
 
 @cli.command()
@@ -649,13 +898,17 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
             for line in lines:
                 click.echo(line)
         return
-    from crm.text.sheets import ledger_file
+    from crm.text.ledger_export import ledger_file
 
     projects, visits = s.reader().ledger(with_visits=fmt == "xlsx")
     rendered = ledger_file(projects, visits, fmt, s.lang)
-    if fmt == "csv" and out:
-        with open(out, "w", encoding="utf-8-sig" if s.lang == "zh" else "utf-8") as f:
-            f.write(rendered + "\n")
+    if fmt == "csv" and out:  # with a BOM, so Chinese Excel opens it as UTF-8
+        with open(out, "w", encoding="utf-8-sig", newline="") as f:
+            f.write(str(rendered))
+        click.echo(s.say("wrote", path=out), err=True)
+        return
+    if fmt == "csv":
+        click.echo(str(rendered), nl=False)
         return
     _emit(s, rendered, out)
 
@@ -796,6 +1049,45 @@ _accept_global_options(cli)
 # -- the edge: one line per error, its exit code by type ------------------------------------
 
 
+def _speak(lang: str, argv: list[str]) -> None:
+    """Make the command speak `lang`: click's own words through the catalogue, and — when
+    help will be printed — every command's and option's help and metavar."""
+    from crm.text.i18n import use_language
+
+    use_language(lang)
+    if lang == "zh" or _TRANSLATED:
+        if not ({"--help", "-h"} & set(argv)) and any(not a.startswith("-") for a in argv):
+            return  # no help to print: leave the texts alone (start-up stays lean)
+        from crm.text.i18n import tr
+
+        def walk(command: click.Command) -> None:
+            for owner, attribute in ((command, "help"), (command, "short_help"),
+                                     (command, "epilog"),
+                                     *((p, name) for p in command.params
+                                       for name in ("help", "metavar"))):
+                originals = _TRANSLATED.setdefault(id(owner), {})
+                english = originals.setdefault(attribute, getattr(owner, attribute, None))
+                if english:
+                    text = inspect.cleandoc(english) if owner is command else english
+                    setattr(owner, attribute, tr(text, lang, "help") if lang == "zh" else english)
+            for param in command.params:
+                if isinstance(param, click.Option) and param.metavar is None and \
+                        not param.is_flag and not isinstance(param.type, click.Choice):
+                    param.metavar = tr(param.type.name.upper(), lang, "help") \
+                        if lang == "zh" else None
+            if isinstance(command, click.Group):
+                for sub in command.commands.values():
+                    walk(sub)
+
+        import inspect
+
+        walk(cli)
+
+
+#: The English help texts of commands and options translated for this process, by object.
+_TRANSLATED: dict[int, dict[str, Any]] = {}
+
+
 def _early_lang(argv: list[str]) -> str:
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -826,6 +1118,7 @@ def _fail(message: str, code: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
+    _speak(lang, argv)
     debug = "--debug" in argv or bool(os.environ.get("CRM_DEBUG"))
     from eventsourcing.persistence import PersistenceError
 
@@ -857,12 +1150,21 @@ def main(argv: list[str] | None = None) -> int:
         from crm.store.errors import failure
 
         return _fail(error_message(failure(e), lang), 2)
+    except ModuleNotFoundError as e:
+        if debug:
+            raise
+        if (e.name or "").split(".")[0] in ("psycopg", "psycopg_pool"):
+            return _fail(say("postgres_extra", lang), 2)
+        return _fail(_unexpected(e, lang), 1)
     except Exception as e:  # noqa: BLE001 - the edge: anything else is a bug
         if debug:
             raise
         return _fail(_unexpected(e, lang), 1)
     finally:
         _close_opened()
+        parsing = sys.modules.get("crm.text.parsing")
+        if parsing is not None:  # the zone's sectors were this command's only
+            parsing.ZONE_SECTORS.set(None)
     return result if isinstance(result, int) else 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import re
 import subprocess
 import tempfile
 import time
@@ -76,15 +77,27 @@ def zone_ledgers(projects: int) -> tuple[Path, Path]:
     return csv_file, xlsx_file
 
 
-def import_rate(ledger: Path) -> tuple[float, int]:
+def import_rate(ledger: Path) -> tuple[float, int, float]:
+    """events/s of the first import into an empty store, its events, and the time of
+    importing the same ledger again (nothing new, the read models brought up to date in
+    between) as a fraction of the first's."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CRM_STORE": str(Path(tmp) / "events.sqlite"), "CRM_USER": "bench"}
         started = time.perf_counter()
         out = subprocess.run([CRM, "import", str(ledger)], env=env, check=True,
                              capture_output=True, text=True).stdout
-        seconds = time.perf_counter() - started
-    events = int(out.split(" as ")[1].split()[0])
-    return events / seconds, events
+        first = time.perf_counter() - started
+        # Between two monthly imports the office reads its reports: the read models are
+        # current when the next ledger comes in (the first import leaves them to the next
+        # read, as every write does).
+        subprocess.run([CRM, "projections", "status"], env=env, check=True, capture_output=True)
+        started = time.perf_counter()
+        again = subprocess.run([CRM, "import", str(ledger)], env=env, check=True,
+                               capture_output=True, text=True).stdout
+        second = time.perf_counter() - started
+    assert again.splitlines()[-1].startswith("nothing to import"), again
+    events = int(re.search(r"; (\d+) event", out).group(1))
+    return events / first, events, second / first
 
 
 def log_rates(events: int = 100_000) -> list[Row]:
@@ -97,11 +110,9 @@ def log_rates(events: int = 100_000) -> list[Row]:
         exported = Path(tmp) / "events.jsonl"
         env = {**os.environ, "CRM_STORE": str(source), "CRM_USER": "bench"}
         subprocess.run([CRM, "export", "--out", str(exported)], env=env, check=True)
-        half = Path(tmp) / "half.jsonl"
-        with exported.open(encoding="utf-8") as f, half.open("w", encoding="utf-8") as out:
-            for n, line in enumerate(f):
-                if n < events // 2:
-                    out.write(line)
+        half = Path(tmp) / "half.jsonl"  # a whole log of its own (a cut one may not verify)
+        subprocess.run([CRM, "--store", str(working_copy(events // 2)), "export", "--out",
+                        str(half)], env=env, check=True)
         peaks = []
         for label, file in (("half", half), ("whole", exported)):
             target = Path(tmp) / f"imported-{label}.sqlite"
@@ -129,12 +140,15 @@ def run(projects: int = 10_000) -> list[Row]:
     full = full_ledger(projects)
     zone_csv, zone_xlsx = zone_ledgers(projects)
     rows = []
-    for label, ledger, target in (("full ledger, CSV", full, True),
-                                  ("full ledger, xlsx", as_xlsx(full), False),
-                                  ("zone's ledger, CSV", zone_csv, False),
-                                  ("zone's ledger and visits, xlsx", zone_xlsx, False)):
-        rate, events = import_rate(ledger)
+    for label, ledger, target in (("full ledger, CSV", full, 25_000),
+                                  ("full ledger, xlsx", as_xlsx(full), 15_000),
+                                  ("zone's ledger, CSV", zone_csv, None),
+                                  ("zone's ledger and visits, xlsx", zone_xlsx, None)):
+        rate, events, again = import_rate(ledger)
         rows.append(Row(f"crm import, {label}", f"{size(projects)} projects, {events:,} events",
-                        f"{rate:,.0f} events/s", ">= 25,000 events/s" if target else "-",
-                        rate >= 25_000 if target else None))
+                        f"{rate:,.0f} events/s", f">= {target:,} events/s" if target else "-",
+                        rate >= target if target else None))
+        rows.append(Row(f"  the same {label.split(',')[1].strip()} again (unchanged)",
+                        f"{size(projects)} projects", f"{again:.2f}x the first import",
+                        "<= 0.5x", again <= 0.5))
     return rows + log_rates()

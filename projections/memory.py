@@ -12,9 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from projections import exact, schema
-from projections.projector import REBUILD_PAGE, EventSource, start_tracking
-from projections.rows import fact_row
-from projections.updates import apply_rows, refresh_days
+from projections.projector import REBUILD_PAGE, EventSource, page_rows, start_tracking
+from projections.updates import apply_rows, apply_settings, refresh_days
 
 
 def memory_engine() -> Engine:
@@ -51,12 +50,18 @@ def known_models(source: EventSource, moment: datetime, upto: int | None = None
                 records = [r for r in records if r.position <= upto]
                 if not records:
                     break
-            rows = [fact_row(r, source.decode, source.to_event) for r in records]
-            kept = [r for r in rows if datetime.fromisoformat(r["recorded_at"]) <= moment]
+            facts, settings = page_rows(source, records)
+            kept = [r for r in facts if datetime.fromisoformat(r["recorded_at"]) <= moment]
+            kept_settings = [r for r in settings
+                             if datetime.fromisoformat(r["recorded_at"]) <= moment]
             if kept:
                 apply_rows(target, kept, days=False)
-                last = max(last or 0, max(r["position"] for r in kept))
-            if len(kept) < len(rows) and all(r.recorded_at for r in records):
+            apply_settings(target, kept_settings)
+            positions = [r["position"] for r in (*kept, *kept_settings)]
+            if positions:
+                last = max(last or 0, max(positions))
+            if len(kept) + len(kept_settings) < len(facts) + len(settings) and all(r.recorded_at
+                                                                      for r in records):
                 break  # record times never run backwards: the rest came later still
             after = records[-1].position
         refresh_days(target)

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.engine import Connection
 
 from projections import exact, schema
-from projections.rows import Stored, fact_row
+from projections.rows import Stored, fact_row, is_claim, is_zone, setting_row
 from projections.schema import facts, pipeline_days, projects, tracking
-from projections.updates import apply_rows, refresh_days
+from projections.updates import apply_rows, apply_settings, refresh_days
 
 PAGE = 1000
 REBUILD_PAGE = 10000
@@ -97,7 +97,24 @@ def _layout(conn: Connection) -> int | None:
 def project_page(conn: Connection, source: EventSource, records: Sequence[Stored],
                  days: bool = True) -> None:
     """Apply stored events to the read models in `conn`'s transaction."""
-    apply_rows(conn, [fact_row(r, source.decode, source.to_event) for r in records], days=days)
+    facts, settings = page_rows(source, records)
+    if facts:
+        apply_rows(conn, facts, days=days)
+    apply_settings(conn, settings)
+
+
+def page_rows(source: EventSource, records: Sequence[Stored]
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Stored events as rows of facts (projects' events) and of settings (the zone's)."""
+    facts, settings = [], []
+    for r in records:
+        if is_claim(r):
+            continue
+        if is_zone(r):
+            settings.append(setting_row(r, source.decode))
+        else:
+            facts.append(fact_row(r, source.decode, source.to_event))
+    return facts, settings
 
 
 class Projector:

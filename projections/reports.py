@@ -4,6 +4,7 @@ Spans are inclusive calendar dates: the period (a quarter or a year), its year t
 (1 January to the period's end, the reports' 1–9月) and the same span a year earlier."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -13,9 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from crm.domain.facts import AGREEMENT, CAPITAL_ARRIVAL, CONTACT, LAND_TRANSFER, SIGNING, VISIT
-from crm.domain.values import STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
+from crm.domain.settings import ZoneSettings
+from crm.domain.values import NEGOTIATING, STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
 from projections.exact import exact_sum
-from projections.schema import deals, facts
+from projections.schema import deals, facts, history, projects, settings
 from projections.views import stage_totals
 
 GROWTH_PLACES = Decimal("0.000001")
@@ -61,21 +63,38 @@ def _named(rows: list[Any]) -> dict[str, Any]:
     return {"count": len(rows), "projects": sorted({r.name for r in rows})}
 
 
+def zone_settings(conn: Connection) -> ZoneSettings:
+    """The zone's settings in these read models (live, or as recorded by a past moment)."""
+    return ZoneSettings.of({key: json.loads(value) for key, value in
+                            conn.execute(select(settings.c.key, settings.c.value))})
+
+
 def _listed(conn: Connection, event: str, start: date, end: date,
-            part_from: date | None = None) -> list[Any]:
-    """The agreements or signings in a span: their projects' names, relocation flags,
-    tiers and whether they fall on or after `part_from` — each worked out in SQL, so that
-    nothing but names and flags comes back."""
+            part_from: date | None = None, tiers: tuple[Decimal, Decimal] = (TEN_YI, YI)
+            ) -> list[Any]:
+    """The agreements or signings in a span: their projects' names, short names, amounts,
+    relocation flags, the zone's tiers they reach, and whether they fall on or after
+    `part_from` — tiers worked out in SQL."""
+    high, low = tiers
     return conn.execute(
-        select(deals.c.name, deals.c.relocation,
-               (deals.c.amount >= TEN_YI).label("ten_yi"), (deals.c.amount >= YI).label("yi"),
+        select(deals.c.name, deals.c.short, deals.c.amount, deals.c.relocation,
+               (deals.c.amount >= high).label("ten_yi"), (deals.c.amount >= low).label("yi"),
                (deals.c.occurred_on >= (part_from or start)).label("in_part"))
         .where(deals.c.event == event, deals.c.occurred_on >= start,
                deals.c.occurred_on <= end)).all()
 
 
+def _details(rows: list[Any]) -> list[dict[str, Any]]:
+    """The projects of a list with their amounts, the largest first (the narrative's
+    order), then by name."""
+    return [{"project": r.name, "short": r.short, "amount": r.amount,
+             "relocation": bool(r.relocation)}
+            for r in sorted(rows, key=lambda r: (-(r.amount or 0), r.name))]
+
+
 def block(conn: Connection, start: date, end: date,
-          listed: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+          listed: dict[str, list[Any]] | None = None,
+          tiers: tuple[Decimal, Decimal] = (TEN_YI, YI)) -> dict[str, Any]:
     """Everything that happened from `start` to `end` (both included). `listed` may hold
     the agreements and signings of this span, already read (see `_listed`)."""
     in_span = (facts.c.occurred_on >= start, facts.c.occurred_on <= end,
@@ -99,12 +118,13 @@ def block(conn: Connection, start: date, end: date,
                             deals.c.occurred_on <= end)
                      .group_by(deals.c.sector).order_by(deals.c.sector))}
 
-    agreements = listed[AGREEMENT] if listed else _listed(conn, AGREEMENT, start, end)
-    signings = listed[SIGNING] if listed else _listed(conn, SIGNING, start, end)
+    agreements = listed[AGREEMENT] if listed else _listed(conn, AGREEMENT, start, end,
+                                                          tiers=tiers)
+    signings = listed[SIGNING] if listed else _listed(conn, SIGNING, start, end, tiers=tiers)
     return {
         "activities": activities,
         "contacts": int(contacts),
-        "framework_agreements": _named(agreements),
+        "framework_agreements": {**_named(agreements), "details": _details(agreements)},
         "signed": {
             **_named(signings),
             "contracted_investment": sum((s["contracted_investment"] for s in by_sector.values()),
@@ -112,6 +132,7 @@ def block(conn: Connection, start: date, end: date,
             "at_least_10yi": _named([r for r in signings if r.ten_yi]),
             "at_least_1yi": _named([r for r in signings if r.yi]),
             "relocations": _named([r for r in signings if r.relocation]),
+            "details": _details(signings),
         },
         "land": {"mu": land_mu or Decimal(0), "parcels": int(parcels)},
         "capital_arrived": capital or Decimal(0),
@@ -128,22 +149,33 @@ def growth(now: Decimal | int, before: Decimal | int) -> Decimal | None:
 
 
 def quarter_report(conn: Connection, period: Period, known_on: Any = None,
-                   as_of: date | None = None, head: Any = None) -> dict[str, Any]:
+                   as_of: date | None = None, head: Any = None,
+                   today: date | None = None) -> dict[str, Any]:
     """The report of SPEC §5 as plain values (Decimal amounts, dates), with its cut-off:
     the business date it stops at (`as_of`, else the period's end), the record time
     (`known_on`, else everything recorded) and the log head it was computed from."""
     end = min(period.end, as_of) if as_of else period.end
+    zone = zone_settings(conn)
+    tiers = zone.tiers
     ytd_span = (period.ytd[0], end)
     previous_span = (period.previous_ytd[0], _a_year_before(end))
     # The period is the end of its year to date: read the year's lists once, then split.
-    ytd_listed = {event: _listed(conn, event, *ytd_span, part_from=period.start)
+    ytd_listed = {event: _listed(conn, event, *ytd_span, part_from=period.start, tiers=tiers)
                   for event in (AGREEMENT, SIGNING)}
     quarter = block(conn, period.start, end,
-                    {event: [r for r in rows if r.in_part] for event, rows in ytd_listed.items()})
-    ytd = block(conn, *ytd_span, ytd_listed)
-    previous = block(conn, *previous_span)
+                    {event: [r for r in rows if r.in_part] for event, rows in ytd_listed.items()},
+                    tiers=tiers)
+    ytd = block(conn, *ytd_span, ytd_listed, tiers=tiers)
+    previous = block(conn, *previous_span, tiers=tiers)
     totals = stage_totals(conn, end)
     return {
+        "figures_to": min(end, today) if today is not None else end,
+        "closed": False,
+        "zone": zone.name,
+        "tiers": list(tiers),
+        "counts": zone.values["counts"],
+        "yoy_digits": zone.yoy_digits,
+        "key_projects": key_projects(conn, end, zone),
         "period": {"label": period.label, "start": period.start, "end": period.end},
         "ytd": {"start": ytd_span[0], "end": ytd_span[1]},
         "known_on": known_on,
@@ -180,3 +212,22 @@ def contracted_by_quarter(conn: Connection, period: Period,
             facts.c.voided.is_(False))).scalar_one()
         out.append((label, total or Decimal(0)))
     return out
+
+
+def key_projects(conn: Connection, end: date, zone: ZoneSettings) -> dict[str, Any]:
+    """在谈重点项目: the projects negotiating at the end of `end` (not those with a framework
+    agreement, which the report lists of their own) that the zone counts as key — by its
+    planned investment, or flagged 重点 — with their expected investment, largest first."""
+    rule = zone.key_rule
+    query = (select(projects.c.name, projects.c.short, projects.c.planned, projects.c.key_flag,
+                    history.c.investment)
+             .join(history, history.c.project_id == projects.c.id)
+             .where(history.c.stage == NEGOTIATING, history.c.valid_from <= end,
+                    (history.c.valid_to.is_(None)) | (history.c.valid_to > end)))
+    query = query.where(projects.c.key_flag.is_(True)) if rule is None else \
+        query.where(history.c.investment >= rule)
+    rows = sorted(conn.execute(query).all(), key=lambda r: (-r.investment, r.name))
+    return {"count": len(rows), "investment": sum((r.investment for r in rows), Decimal(0)),
+            "projects": sorted(r.name for r in rows),
+            "details": [{"project": r.name, "short": r.short, "amount": r.investment}
+                        for r in rows]}

@@ -18,19 +18,24 @@ from crm.domain.facts import (
     CONTACT,
     CORRECTION,
     DROP,
+    FLAGGED,
     LAND_TRANSFER,
     PROFILE_FIELDS,
+    RENAMED,
     REOPEN,
     SIGNING,
     VISIT,
+    VOIDED,
     Fact,
     ProjectState,
 )
+from crm.domain.settings import FLAG, ZONE_TOPIC
 from crm.domain.values import CAPITAL, LAND, NEGOTIATING, name_key, project_id
 
 AMOUNT_EVENTS = frozenset({AGREEMENT, SIGNING, CAPITAL_ARRIVAL})
 DEALS = frozenset({AGREEMENT, SIGNING})
-_QUICK = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, *AMOUNT_EVENTS})
+_QUICK = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, FLAGGED, RENAMED, VOIDED,
+                    *AMOUNT_EVENTS})
 
 
 class Stored(NamedTuple):
@@ -68,11 +73,15 @@ def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
     }
     if kind == CONTACT:
         row["amount"] = d["planned"]
-        row["data"] = json.dumps({k: d.get(k) for k in PROFILE_FIELDS}, ensure_ascii=False)
+        row["data"] = json.dumps({**{k: d.get(k) for k in PROFILE_FIELDS}, "note": d.get("note")},
+                                 ensure_ascii=False)
     elif kind == VISIT:
         row["kind"] = d["kind"]
+        ids = visit_project_ids(d)
+        row["data"] = json.dumps({"participants": d.get("participants"), "note": d.get("note"),
+                                  "project_ids": ids}, ensure_ascii=False)
         row["visit_id"] = d["visit_id"].hex
-        row["counted"] = counts_the_visit(row["project_id"], d["projects"])
+        row["counted"] = ids[0] == row["project_id"]
     elif kind in AMOUNT_EVENTS:
         row["amount"] = d["amount"]
     elif kind == LAND_TRANSFER:
@@ -83,13 +92,45 @@ def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
                                  ensure_ascii=False)
     elif kind == DROP:
         row["data"] = json.dumps({"reason": d["reason"]}, ensure_ascii=False)
+    elif kind == FLAGGED:
+        row["data"] = json.dumps({"flag": d["flag"], "on": d["on"]}, ensure_ascii=False)
+    elif kind == RENAMED:
+        row["data"] = json.dumps({"name": d["name"]}, ensure_ascii=False)
+    elif kind == VOIDED:
+        row["data"] = json.dumps({"reason": d["reason"], "merged_into": d.get("merged_into")},
+                                 ensure_ascii=False)
+        row["counted"] = False
     return row
 
 
-def counts_the_visit(project: str, named: list[str]) -> bool:
-    """A visit naming several projects is one activity: only the copy in the history of
-    the first-named project is counted."""
-    return len(named) == 1 or project_id(named[0]).hex == project
+def is_zone(stored: Stored) -> bool:
+    return stored.topic.startswith(ZONE_TOPIC)
+
+
+#: The topic of a name's claim (crm.domain.names): the store's, not the read models', concern.
+CLAIM_TOPIC = "crm.domain.names:NameClaim"
+
+
+def is_claim(stored: Stored) -> bool:
+    return stored.topic.startswith(CLAIM_TOPIC)
+
+
+def setting_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:
+    """A zone event as a row of settings (`key` None for the zone's start)."""
+    d = decode(bytes(stored.state))
+    timestamp = stored.recorded_at or d["timestamp"]
+    return {"position": stored.position, "key": d.get("key"),
+            "value": json.dumps(d.get("value"), ensure_ascii=False),
+            "recorded_at": timestamp.isoformat()}
+
+
+def visit_project_ids(d: dict[str, Any]) -> list[str]:
+    """The projects a visit names, by id (as recorded; the first product's visits named them
+    by name alone, and a project's id then followed from its name)."""
+    ids = d.get("project_ids")
+    if ids:
+        return [UUID(str(i)).hex for i in ids]
+    return [project_id(n).hex for n in d["projects"]]
 
 
 def _plain(changes: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +151,7 @@ def correct_row(row: dict[str, Any], correction: dict[str, Any]) -> None:
             row["mu"] = Decimal(value)
         elif key == "kind":
             row["kind"] = value
-        elif key in PROFILE_FIELDS or key == "reason":
+        elif key in PROFILE_FIELDS or key in ("reason", "note", "participants"):
             data = json.loads(row["data"] or "{}")
             data[key] = value
             row["data"] = json.dumps(data, ensure_ascii=False)
@@ -121,6 +162,8 @@ def fact_of(row: dict[str, Any]) -> Fact:
     fields: dict[str, Any] = {}
     if row["event"] == CONTACT:
         fields = {**json.loads(row["data"]), "planned": row["amount"]}
+    elif row["event"] in (FLAGGED, RENAMED, VOIDED):
+        fields = json.loads(row["data"])
     elif row["amount"] is not None:
         fields["amount"] = row["amount"]
     if row["mu"] is not None:
@@ -138,6 +181,7 @@ def project_row(pid: str, state: ProjectState, version: int) -> dict[str, Any]:
         "id": pid, "name": state.name, "name_key": name_key(state.name),
         "investor": state.investor, "sector": state.sector, "channel": state.channel,
         "region": state.region, "owner": state.owner, "relocation": state.relocation,
+        "short": state.short, "key_flag": FLAG in state.flags,
         "stage": state.stage, "stage_since": state.stage_since, "planned": state.planned,
         "framework": state.framework, "contracted": state.contracted,
         "investment": state.investment, "capital": state.capital, "land_mu": state.land_mu,

@@ -97,6 +97,8 @@ projects = Table(
     Column("region", Text),
     Column("owner", Text),
     Column("relocation", Boolean, nullable=False),
+    Column("short", Text),
+    Column("key_flag", Boolean, nullable=False),
     Column("stage", String(16), nullable=False),
     Column("stage_since", Date, nullable=False),
     Column("planned", Money),
@@ -145,10 +147,11 @@ deals = Table(
     Column("project_id", String(32), nullable=False),
     Column("event", String(32), nullable=False),
     Column("occurred_on", Date, nullable=False),
-    Column("amount", Money, nullable=False),
+    Column("amount", Money),  # an agreement's amount may be unknown
     Column("name", Text, nullable=False),
     Column("sector", Text, nullable=False),
     Column("relocation", Boolean, nullable=False),
+    Column("short", Text),
     Index("rm_deals_project", "project_id"),
 )
 
@@ -160,7 +163,7 @@ BY_DATE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_facts_by_date ON rm_facts "
     "(event, occurred_on, voided, counted, kind, amount, mu)",
     "CREATE INDEX IF NOT EXISTS rm_deals_by_date ON rm_deals "
-    "(event, occurred_on, amount, name, sector, relocation)",
+    "(event, occurred_on, amount, name, sector, relocation, short)",
 )
 
 #: Each project's stage history over business time, with the investment it stood for and
@@ -187,6 +190,15 @@ pipeline_days = Table(
     Column("capital", Money, nullable=False),
 )
 
+#: The zone's settings as recorded (a key absent here has its default): the report reads the
+#: ones in force at its cut-off from the same read models as its figures.
+settings = Table(
+    "rm_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),  # JSON, the canonical form
+    Column("position", Position, nullable=False),
+)
+
 #: How far into the log the read models have been brought, and their layout.
 tracking = Table(
     "rm_tracking", metadata,
@@ -199,5 +211,5 @@ READ_MODEL = "pipeline"
 DAYS_ROW = "pipeline_days"
 #: The tables' layout. A store whose read models were made by another layout has them
 #: dropped and rebuilt from the log on first use: they are a cache.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 10
 SCHEMA_ROW = "schema"

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from crm.domain.facts import CORRECTION, Step, trace
+from crm.domain.facts import CORRECTION, VISIT, VOIDED, Step, trace
 from projections import schema
 from projections.bulk import bulk_insert
 from projections.exact import add_sql, sum_sql
@@ -92,10 +92,13 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
             known[r["project_id"]].append(dict(r))
 
     deltas: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    was_live: dict[str, bool] = {}
     for pid, rows in known.items():
-        if rows and days:
-            _, old = trace([fact_of(r) for r in rows if not r["voided"]])
-            _contributions(old, -1, deltas)
+        if rows:
+            before, old = trace([fact_of(r) for r in rows if not r["voided"]])
+            was_live[pid] = before is not None and not before.voided
+            if days and was_live[pid]:
+                _contributions(old, -1, deltas)
 
     corrected_existing: dict[int, dict[str, Any]] = {}
     existing_positions = {r["position"] for rows in known.values() for r in rows}
@@ -115,10 +118,16 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
     for row in new_rows:
         versions[row["project_id"]] = max(row["seq"], versions.get(row["project_id"], 0))
     project_rows, new_history, new_deals = [], [], []
+    revived: dict[str, bool] = {}  # projects voided or brought back in this page: pid -> live
     for pid in touched:
         rows = sorted(known[pid], key=lambda r: r["seq"])
         state, steps = trace([fact_of(r) for r in rows if not r["voided"]])
-        if state is None:
+        live = state is not None and not state.voided
+        if live != was_live.get(pid, live):
+            revived[pid] = live
+        if not live:
+            if state is not None:
+                revived[pid] = False
             continue
         project_rows.append(project_row(pid, state, versions[pid]))
         new_history += history_rows(pid, steps)
@@ -127,7 +136,7 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
         new_deals += [{"position": r["position"], "project_id": pid, "event": r["event"],
                        "occurred_on": r["occurred_on"], "amount": r["amount"],
                        "name": state.name, "sector": state.sector,
-                       "relocation": state.relocation}
+                       "relocation": state.relocation, "short": state.short}
                       for r in rows if r["event"] in DEALS and not r["voided"]]
     day_rows = [{"day": day, "stage": stage, "projects": n, "investment": inv, "capital": cap}
                 for (day, stage), (n, inv, cap) in deltas.items() if n or inv or cap]
@@ -146,6 +155,42 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
     bulk_insert(conn, schema.deals, new_deals)
     if day_rows:
         _add_days(conn, day_rows)
+    shared = {r["visit_id"] for r in new_rows if r["event"] == VISIT
+              and len(json.loads(r["data"])["project_ids"]) > 1}
+    if revived or shared:
+        _recount(conn, revived, shared)
+
+
+def _recount(conn: Connection, revived: dict[str, bool], shared: set[str]) -> None:
+    """Which facts count: none of a voided project's; of a visit naming several projects,
+    only the copy of the first of them still live (so a visit stays one activity when the
+    project it named first is voided or merged away)."""
+    for pid, live in revived.items():
+        conn.execute(update(facts).where(facts.c.project_id == pid, facts.c.event != VISIT,
+                                         facts.c.event != VOIDED).values(counted=live))
+        shared |= {v for (v,) in conn.execute(select(facts.c.visit_id).where(
+            facts.c.project_id == pid, facts.c.event == VISIT))}
+        if not live:
+            conn.execute(update(facts).where(facts.c.project_id == pid,
+                                             facts.c.event == VISIT).values(counted=False))
+    for chunk in _chunks(sorted(shared)):
+        copies = conn.execute(select(facts.c.position, facts.c.project_id, facts.c.visit_id,
+                                     facts.c.data, facts.c.counted)
+                              .where(facts.c.visit_id.in_(chunk))).all()
+        ids = {c.project_id for c in copies}
+        live = {pid for (pid,) in conn.execute(select(projects.c.id).where(
+            projects.c.id.in_(list(ids))))}
+        by_visit: dict[str, list[Any]] = defaultdict(list)
+        for c in copies:
+            by_visit[c.visit_id].append(c)
+        for visit, rows in by_visit.items():
+            order = json.loads(rows[0].data)["project_ids"]
+            first = next((pid for pid in order if pid in live
+                          and any(r.project_id == pid for r in rows)), None)
+            for r in rows:
+                if bool(r.counted) != (r.project_id == first):
+                    conn.execute(update(facts).where(facts.c.position == r.position)
+                                 .values(counted=r.project_id == first))
 
 
 def refresh_days(conn: Connection) -> None:
@@ -174,3 +219,13 @@ def _add_days(conn: Connection, rows: list[dict[str, Any]]) -> None:
             pipeline_days.c.investment == 0, pipeline_days.c.capital == 0))
 
 
+
+
+def apply_settings(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """The zone's settings as recorded: each key's latest value."""
+    latest = {r["key"]: r for r in rows if r["key"] is not None}
+    if not latest:
+        return
+    conn.execute(delete(schema.settings).where(schema.settings.c.key.in_(list(latest))))
+    bulk_insert(conn, schema.settings, [{"key": k, "value": r["value"], "position": r["position"]}
+                                        for k, r in latest.items()])

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from crm.domain.facts import CORRECTION, fold
-from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key, project_id
+from crm.domain.facts import CORRECTION, TIMELESS, fold
+from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key
 from projections.exact import exact_sum
 from projections.rows import fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
@@ -80,15 +80,27 @@ def project_rows(conn: Connection, *, today: date, as_of: date | None = None,
 def _states_as_of(conn: Connection, as_of: date, name: str | None) -> Iterator[dict[str, Any]]:
     """Every project's state at the end of `as_of`, folded from its facts up to then."""
     query = (select(facts).where(facts.c.event != CORRECTION, facts.c.voided.is_(False),
-                                 facts.c.occurred_on <= as_of)
+                                 (facts.c.occurred_on <= as_of)
+                                 | facts.c.event.in_(list(TIMELESS)))
              .order_by(facts.c.project_id, facts.c.seq))
     if name is not None:
-        query = query.where(facts.c.project_id == project_id(name).hex)
+        query = query.where(facts.c.project_id.in_(
+            select(projects.c.id).where(projects.c.name_key == name_key(name))))
     for pid, group in groupby(conn.execute(query).mappings(), key=lambda r: r["project_id"]):
         rows = list(group)
         state = fold([fact_of(r) for r in rows], as_of)
-        if state is not None:
+        if state is not None and not state.voided:
             yield project_row(pid, state, rows[-1]["seq"])
+
+
+def contact_date_of(conn: Connection, name: str) -> date | None:
+    """When the live project now carrying this name was first contacted (None: no such)."""
+    return conn.execute(select(projects.c.contact_date).where(
+        projects.c.name_key == name_key(name))).scalar_one_or_none()
+
+
+def names(conn: Connection) -> list[str]:
+    return [n for (n,) in conn.execute(select(projects.c.name))]
 
 
 def stage_totals(conn: Connection, as_of: date | None = None) -> dict[str, dict[str, Any]]:

@@ -171,6 +171,8 @@ class InProcess:
         finally:
             if user:
                 self.monkeypatch.setenv("CRM_USER", "tester")
+            if now:  # this command's moment only
+                self.monkeypatch.delenv("CRM_NOW", raising=False)
         out, err = self.capsys.readouterr()
         if check and code != 0:
             raise AssertionError(f"crm {' '.join(args)} -> {code}: {err}")

@@ -5,7 +5,11 @@ from crm.domain.errors import CrmError, InputError, RuleViolation
 
 
 class ProjectNotFound(RuleViolation):
-    """params: name"""
+    """params: name, suggestions (the nearest names, joined; may be empty)"""
+
+
+class NotYetContacted(RuleViolation):
+    """params: name, as_of, contact_date"""
 
 
 class ConcurrentChange(RuleViolation):
@@ -44,3 +48,7 @@ class ImportProblems(ImportRefused, InputError):
 
 class ImportConflicts(ImportRefused, RuleViolation):
     """Rows that differ from what the log holds (exit 1)."""
+
+
+class NoLedgerFound(InputError):
+    """params: file, sheets — no sheet of the file has a ledger's or a visit log's header."""

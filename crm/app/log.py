@@ -4,6 +4,7 @@ A writer that loses a race with another writer (the store refuses its events bec
 project moved on) reloads the project and tries again, a bounded number of times."""
 from __future__ import annotations
 
+import itertools
 import random
 import time
 import uuid
@@ -20,8 +21,12 @@ from eventsourcing.utils import Environment, get_topic
 from crm.app import clock
 from crm.app.errors import ConcurrentChange, ProjectNotFound
 from crm.domain import errors
+from crm.domain.facts import RENAMED, VISIT, VOIDED
+from crm.domain.names import NameClaim, near, slot_id, squeezed
 from crm.domain.project import Project
+from crm.domain.settings import ZONE_ID, ZoneSettings
 from crm.domain.values import name_key, project_id
+from crm.domain.zone import Zone
 from crm.store import transcoding
 from crm.store.chain import stamp_time
 from crm.store.config import DEFAULT_STORE, describe, is_postgres, sqlalchemy_url, store_env
@@ -31,6 +36,8 @@ MAX_ATTEMPTS = 20
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic",
                        "occurred_on", "recorded_by"})
 CONTACT_TOPIC = get_topic(Project.ContactMade)
+RENAMED_TOPIC = get_topic(Project.ProjectRenamed)
+VOIDED_TOPIC = get_topic(Project.ProjectVoided)
 
 
 class ProjectLog(Application):
@@ -42,6 +49,8 @@ class ProjectLog(Application):
                  env: dict[str, str] | None = None):
         self.store = store
         self.user = user
+        #: Record what a guard against slips would refuse (`--confirm`).
+        self.confirm = False
         settings = {**store_env(store), **(env or {})}
         if is_postgres(store):
             from crm.store.postgres import prepared
@@ -71,11 +80,67 @@ class ProjectLog(Application):
 
     # -- reading ---------------------------------------------------------------------
 
+    def find(self, name: str, voided: bool = False) -> Project | None:
+        """The live project that now carries this name (see `crm.domain.names`); with
+        `voided`, a voided one too when no live one does (to undo its void)."""
+        key = name_key(name)
+        gone: Project | None = None
+        for slot in itertools.count(1):
+            try:
+                found = self.repository.get(slot_id(name, slot))
+            except AggregateNotFoundError:
+                return gone if voided else None
+            if isinstance(found, NameClaim):
+                found = self.repository.get(found.project)
+            if isinstance(found, Project) and name_key(found.name) == key:
+                if not found.state.voided:
+                    return found
+                gone = gone or found
+        return None  # pragma: no cover - the slots run out first
+
+    def free_slot(self, name: str) -> UUID:
+        """The first slot of this name no aggregate holds yet."""
+        for slot in itertools.count(1):
+            candidate = slot_id(name, slot)
+            if not self.recorder.select_events(candidate, limit=1):
+                return candidate
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def get_project(self, name: str) -> Project:
-        try:
-            return self.repository.get(project_id(name))
-        except AggregateNotFoundError:
-            raise ProjectNotFound(name=name) from None
+        project = self.find(name)
+        if project is None:
+            raise ProjectNotFound(name=name, suggestions=self.near_names(name))
+        return project
+
+    def get_by_id(self, pid: UUID) -> Project:
+        return self.repository.get(pid)
+
+    def near_names(self, name: str, n: int = 3) -> str:
+        """The names nearest to one that was not found ("did you mean …?"): spelling, a part
+        of the name, or the same name without spaces and suffixes."""
+        names = [name for _, name in self.current_names()]
+        return "、".join(near(name, names, n))
+
+    def current_names(self) -> Iterator[tuple[UUID, str]]:
+        """Every live project's id and its name now (contacts, then renames; voided ones left
+        out), read from those events alone."""
+        decode = self.mapper.transcoder.decode
+        names: dict[UUID, str] = {}
+        start = 0
+        topics = [CONTACT_TOPIC, RENAMED_TOPIC, VOIDED_TOPIC]
+        while True:
+            notes = self.recorder.select_notifications(start, 1000, topics=topics,
+                                                       inclusive_of_start=False)
+            for n in notes:
+                state = decode(n.state)
+                if n.topic == VOIDED_TOPIC:
+                    names.pop(n.originator_id, None)
+                else:
+                    names[n.originator_id] = state["name"]
+            if len(notes) < 1000:
+                break
+            start = notes[-1].id
+        yield from names.items()
 
     def project_ids(self, page: int = 1000) -> Iterator[UUID]:
         """Every project's id, in the order they were contacted."""
@@ -89,6 +154,20 @@ class ProjectLog(Application):
                 return
             start = notes[-1].id
 
+    def project_names(self) -> Iterator[tuple[UUID, str]]:
+        """Every project's id and name as contacted, in the order they were contacted (read
+        from the contacts alone: no project is loaded)."""
+        decode = self.mapper.transcoder.decode
+        start = 0
+        while True:
+            notes = self.recorder.select_notifications(
+                start, 1000, topics=[CONTACT_TOPIC], inclusive_of_start=False)
+            for n in notes:
+                yield n.originator_id, decode(n.state)["name"]
+            if len(notes) < 1000:
+                return
+            start = notes[-1].id
+
     def projects(self) -> Iterator[Project]:
         for pid in self.project_ids():
             yield self.repository.get(pid)
@@ -97,7 +176,7 @@ class ProjectLog(Application):
         """Every event of the project as recorded, oldest first: its position in the
         project's history, business date, record time (local), recorder and fields; a
         correction names the event it supersedes, and that event the corrections of it."""
-        project = self.get_project(name)
+        project = self.find(name, voided=True) or self.get_project(name)
         stamps = self.recorder.stamps_of(project.id)
         rows = []
         for event in self.events.get(project.id):
@@ -138,11 +217,14 @@ class ProjectLog(Application):
     def contact(self, *, name: str, investor: str, sector: str, planned: Decimal,
                 occurred_on: date | None = None, note: str | None = None,
                 channel: str | None = None, region: str | None = None,
-                owner: str | None = None, relocation: bool = False) -> Project:
+                owner: str | None = None, relocation: bool = False,
+                short: str | None = None) -> Project:
         self._refuse_taken_name(name)
+        self._refuse_look_alike(name)
         project = Project.make_contact(
+            id=self.free_slot(name), guards=self.guards(),
             name=name, investor=investor, sector=sector, planned=planned, channel=channel,
-            region=region, owner=owner, relocation=relocation,
+            region=region, owner=owner, relocation=relocation, short=short,
             **self._common(occurred_on, note))
         try:
             self.save(project)
@@ -153,9 +235,9 @@ class ProjectLog(Application):
         return project
 
     def _refuse_taken_name(self, name: str) -> None:
-        if self.recorder.select_events(project_id(name), limit=1):
-            existing = self.repository.get(project_id(name)).name
-            raise errors.DuplicateName(name=name, existing=existing)
+        existing = self.find(name)
+        if existing is not None:
+            raise errors.DuplicateName(name=name, existing=existing.name)
 
     def log_visit(self, *, names: Sequence[str], kind: str, occurred_on: date | None = None,
                   participants: str | None = None, note: str | None = None) -> list[Project]:
@@ -171,9 +253,10 @@ class ProjectLog(Application):
 
         def visit(projects: list[Project]) -> None:
             everyone = [p.name for p in projects]
+            ids = [p.id.hex for p in projects]
             for project in projects:
                 project.log_visit(kind=kind, visit_id=visit_id, projects=everyone,
-                                  participants=participants, **common)
+                                  participants=participants, project_ids=ids, **common)
 
         return self._change(names, visit)
 
@@ -213,37 +296,199 @@ class ProjectLog(Application):
                 void: bool = False, reason: str, note: str | None = None) -> list[Project]:
         """Supersede event `position` of the project's history (its fields, or the whole
         event with `void`). A visit shared by several projects is corrected in each of
-        their histories, in one save, so it stays one activity."""
+        their histories, in one save, so it stays one activity; voiding a merge's void
+        voids the facts it moved too; voiding a rename or a void needs the name free."""
         changes = dict(changes or {})
         common = self._common(None, note)
-        target = self.get_project(name).event_at(position)
-        names = [name]
-        if target is not None and target.event == "VisitLogged":
-            names = [name, *(n for n in target.get("projects", []) if name_key(n) != name_key(name))]
+        project = self.find(name, voided=True)
+        if project is None:
+            self.get_project(name)  # not found: say so, with the nearest names
+        assert project is not None
+        target = project.event_at(position)
+        others: list[UUID] = []
+        if target is not None and target.event == VISIT:
+            ids = target.get("project_ids") or [project_id(n).hex for n in target.get("projects", [])]
+            others = [UUID(i) for i in ids if UUID(i) != project.id]
+        merged_into = target.get("merged_into") if target is not None and void else None
+        survivor = self.find(merged_into) if merged_into else None
+        if target is not None and void and target.event in (RENAMED, VOIDED):
+            self._refuse_back(project, position)
 
         def decide(projects: list[Project]) -> None:
             first = projects[0]
             visit_id = target.get("visit_id") if target is not None else None
-            for project in projects:
-                seq = position if project is first else next(
-                    (f.seq for f in project.recorded_facts if f.get("visit_id") == visit_id), None)
-                if seq is not None:
-                    project.correct(target=seq, changes=changes, void=void, reason=reason,
-                                    **common)
+            for p in projects:
+                if p is first:
+                    p.correct(target=position, changes=changes, void=void, reason=reason,
+                              **common)
+                elif survivor is not None and p.id == survivor.id:
+                    mark = f"{first.id.hex}:{position}"
+                    with p.together(common["today"]):  # the moved facts go as one
+                        for f in p.recorded_facts:
+                            if f.get("merged_from") == mark and f.seq not in p.voided_seqs:
+                                p.correct(target=f.seq, changes={}, void=True, reason=reason,
+                                          **common)
+                else:
+                    seq = next((f.seq for f in p.recorded_facts
+                                if f.get("visit_id") == visit_id), None)
+                    if seq is not None:
+                        p.correct(target=seq, changes=changes, void=void, reason=reason,
+                                  **common)
 
-        return self._change(names, decide)
+        ids = [project.id, *others, *([survivor.id] if survivor is not None else [])]
+        return self._change_ids(ids, decide)
+
+    def _refuse_back(self, project: Project, position: int) -> None:
+        """Undoing a rename or a void gives the project back a name: it must be free."""
+        facts = [f for f in project.facts if f.seq != position]
+        renames = [f for f in facts if f.event == RENAMED]
+        name = renames[-1].get("name") if renames else facts[0].get("name")
+        holder = self.find(name)
+        if holder is not None and holder.id != project.id:
+            raise errors.DuplicateName(name=name, existing=holder.name)
+
+    def _change_ids(self, ids: Sequence[UUID], decide: Callable[[list[Project]], None]
+                    ) -> list[Project]:
+        def attempt(_: int) -> tuple[list[Project], list[Project]]:
+            projects = [self.repository.get(pid) for pid in ids]
+            decide(projects)
+            return projects, projects
+
+        return self._until_saved(", ".join(str(i) for i in ids), attempt)
+
+    def _until_saved(self, what: str, attempt: Callable[[int], tuple[Sequence[Any], Any]]) -> Any:
+        """Load and decide (`attempt(n)` gives what to save and what to return), then save;
+        on losing a race to another writer, start again (after a short random pause, so that
+        racing writers spread out)."""
+        for n in range(MAX_ATTEMPTS):
+            objects, result = attempt(n)
+            if not objects:
+                return result
+            try:
+                self.save(*objects)
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * (n + 1)))
+                continue
+            return result
+        raise ConcurrentChange(name=what, attempts=MAX_ATTEMPTS)
+
+    def rename(self, *, name: str, new: str, occurred_on: date | None = None,
+               note: str | None = None) -> Project:
+        """The project carries `new` from now on, in all business time; the name is claimed
+        in the same transaction, so two writers cannot both take it."""
+        def attempt(n: int) -> tuple[list[Any], Project]:
+            project = self.get_project(name)
+            taken = self.find(new)
+            if taken is not None and taken.id != project.id:
+                raise errors.DuplicateName(name=new, existing=taken.name)
+            if n == 0:
+                self._refuse_look_alike(new, itself=project.id)
+            common = self._common(occurred_on, note)
+            project.rename(name=new, **common)
+            if self._slot_of(project, new) is not None:
+                return [project], project
+            claim = NameClaim.claim(slot=self.free_slot(new), name=new, project=project.id,
+                                    recorded_by=self.user, timestamp=common["timestamp"])
+            return [project, claim], project
+
+        return self._until_saved(name, attempt)
+
+    def _slot_of(self, project: Project, name: str) -> UUID | None:
+        """A slot of `name` that already points at this project (its own contact's, or a
+        claim it made before), if any."""
+        for slot in itertools.count(1):
+            try:
+                found = self.repository.get(slot_id(name, slot))
+            except AggregateNotFoundError:
+                return None
+            target = found.project if isinstance(found, NameClaim) else found.id
+            if target == project.id:
+                return found.id
+        return None  # pragma: no cover
+
+    def merge(self, *, duplicate: str, into: str, reason: str,
+              note: str | None = None) -> tuple[Project, Project, int]:
+        """The duplicate's facts become the survivor's (checked as the survivor's history:
+        a rule they break together is refused, named), and the duplicate is voided as merged
+        into it — all in one save. Voiding that void (`crm correct DUPLICATE N --void`)
+        undoes the merge."""
+        def attempt(_: int) -> tuple[list[Project], tuple[Project, Project, int]]:
+            dup, survivor = self.get_project(duplicate), self.get_project(into)
+            if dup.id == survivor.id:
+                raise errors.SameName(name=into)
+            common = self._common(None, note)
+            dup.void(reason=reason, merged_into=survivor.name, **common)
+            moved = survivor.absorb(dup, merged_from=f"{dup.id.hex}:{dup.version}",
+                                    today=common["today"], timestamp=common["timestamp"],
+                                    recorded_by=self.user)
+            return [dup, survivor], (dup, survivor, moved)
+
+        return self._until_saved(duplicate, attempt)
+
+    def void(self, *, name: str, reason: str, note: str | None = None) -> Project:
+        common = self._common(None, note)
+        return self._change([name], lambda ps: ps[0].void(reason=reason, **common))[0]
+
+    def flag(self, *, name: str, flag: str, on: bool, occurred_on: date | None = None,
+             note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].flag(flag=flag, on=on, **common))[0]
+
+    # -- the zone's settings -----------------------------------------------------------
+
+    def zone(self) -> Zone | None:
+        try:
+            return self.repository.get(ZONE_ID)
+        except AggregateNotFoundError:
+            return None
+
+    def settings(self) -> ZoneSettings:
+        """The zone's settings in force now (what every write checks against)."""
+        zone = self.zone()
+        return zone.settings if zone is not None else ZoneSettings()
+
+    def change_setting(self, key: str, value: Any) -> bool:
+        """Record one of the zone's settings; False when it already had that value."""
+        def attempt(_: int) -> tuple[list[Zone], bool]:
+            now = clock.now()
+            zone = self.zone() or Zone.start(recorded_by=self.user, timestamp=now)
+            if not zone.change(key=key, value=value, recorded_by=self.user, timestamp=now):
+                return [], False
+            return [zone], True
+
+        return self._until_saved("zone", attempt)
+
+    def sectors(self, seed: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The zone's sector list. A store with none recorded takes `seed` (a team member's
+        CRM_SECTORS) as its setting, once, so that everyone sharing it sees one list."""
+        settings = self.settings()
+        if "sectors" not in settings.recorded and seed:
+            self.change_setting("sectors", list(seed))
+            return tuple(seed)
+        return settings.sectors
+
+    def guards(self) -> dict[str, Decimal] | None:
+        """The zone's guards against slips, unless the command confirms what they refuse."""
+        return None if self.confirm else self.settings().guards
+
+    def _refuse_look_alike(self, name: str, itself: UUID | None = None) -> None:
+        """A name that is an existing one typed differently (spaces, punctuation, 项目,
+        有限公司): more likely the same project twice. Phases (一期, 二期) are different."""
+        if self.confirm:
+            return
+        wanted, key = squeezed(name), name_key(name)
+        for pid, existing in self.current_names():
+            if pid != itself and name_key(existing) != key and squeezed(existing) == wanted:
+                raise errors.LookAlikeName(name=name, existing=existing)
 
     def _change(self, names: Sequence[str],
                 decide: Callable[[list[Project]], None]) -> list[Project]:
         """Load, decide, save; on losing a race to another writer, start again (after a short
         random pause, so that racing writers spread out)."""
-        for attempt in range(MAX_ATTEMPTS):
-            projects = [self.get_project(name) for name in names]
+        limits = self.guards()
+        def attempt(_: int) -> tuple[list[Project], list[Project]]:
+            projects = [self.get_project(name).guarded(limits) for name in names]
             decide(projects)
-            try:
-                self.save(*projects)
-            except IntegrityError:
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-                continue
-            return projects
-        raise ConcurrentChange(name=", ".join(names), attempts=MAX_ATTEMPTS)
+            return projects, projects
+
+        return self._until_saved(", ".join(names), attempt)

@@ -12,8 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as fields_of
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,23 @@ from eventsourcing.utils import get_topic
 from crm.app import clock
 from crm.app.errors import ImportProblems, TargetNotEmpty
 from crm.domain import errors
-from crm.domain.facts import CONTACT, CORRECTION, VISIT, Correction, Fact
+from crm.domain.facts import (
+    CAPITAL_ARRIVAL,
+    CONTACT,
+    CORRECTION,
+    RENAMED,
+    SIGNING,
+    VISIT,
+    VOIDED,
+    Correction,
+    Fact,
+)
+from crm.domain.names import NameClaim, slot_id
 from crm.domain.project import Project
 from crm.domain.rules import CORRECTABLE, refuse_legacy, refuse_new, rules_of
+from crm.domain.settings import ZONE_ID, check_stored
 from crm.domain.values import VISIT_KINDS, name_key
+from crm.domain.zone import Zone
 from crm.store.chain import ChainRow, StoredRow, link_of, stamp_text
 from crm.text import parsing
 from crm.text.messages import error_message
@@ -37,7 +50,13 @@ ENVELOPE = ("position", "project", "project_id", "version", "event", "recorded_a
 _EVENTS = {cls.__name__: cls for cls in (
     Project.ContactMade, Project.VisitLogged, Project.FrameworkAgreementSigned,
     Project.ContractSigned, Project.LandTransferred, Project.CapitalArrived,
-    Project.ProjectDropped, Project.ProjectReopened, Project.EventCorrected)}
+    Project.ProjectDropped, Project.ProjectReopened, Project.EventCorrected,
+    Project.ProjectFlagged, Project.ProjectRenamed, Project.ProjectVoided)}
+#: A name's claim (a rename's, or a reused name's).
+_CLAIM = get_topic(NameClaim.Claimed)
+#: The zone's events (its settings), by name.
+_ZONE_EVENTS = {cls.__name__: cls for cls in (Zone.Started, Zone.SettingChanged)}
+_ZONE = ZONE_ID.hex
 #: The projects kept in memory while a log is read back; others are read again from what
 #: the import has stored so far, so memory does not grow with the log.
 KEPT_PROJECTS = 20_000
@@ -102,6 +121,7 @@ def import_events(app: Any, path: Path,
     def produce(tx: Any) -> Iterator[list[tuple[StoredEvent, ChainRow]]]:
         projects: OrderedDict[str, Project] = OrderedDict()
         names: dict[str, str] = {}  # name key -> project id
+        zone = {"version": 0}
         batch: list[tuple[StoredEvent, ChainRow]] = []
         with path.open(encoding="utf-8", errors="strict") as f:
             for number, text in enumerate(_lines(f, reading), start=1):
@@ -113,6 +133,16 @@ def import_events(app: Any, path: Path,
                     if not isinstance(line, dict):
                         raise BadLine("a line is one JSON object")
                     pid = _project_id(line)
+                    if pid == _ZONE:
+                        pair = _zone_line(app, line, zone, reading)
+                        if not reading.problems:
+                            batch.append(pair)
+                        continue
+                    if line.get("event") == "Claimed":
+                        pair = _claim_line(app, line, pid, reading)
+                        if not reading.problems:
+                            batch.append(pair)
+                        continue
                     if pid in reading.broken:
                         _on_its_own(app, line)
                         continue
@@ -241,6 +271,8 @@ def _checked(app: Any, line: dict[str, Any], pid: str, projects: OrderedDict[str
                       f"event {expected}" + (" (its contact)" if project is None else ""))
     recorded_at = _moment(line["recorded_at"])
     state = _state(cls, line, recorded_at)
+    if kind in (SIGNING, CAPITAL_ARRIVAL) and state.get("amount") is None:
+        raise BadLine(f"a {kind} needs its amount")
     oid = uuid.UUID(pid)
     stored = StoredEvent(originator_id=oid, originator_version=version,
                          topic=_TOPICS[cls], state=app.mapper.transcoder.encode(state))
@@ -252,11 +284,60 @@ def _checked(app: Any, line: dict[str, Any], pid: str, projects: OrderedDict[str
         if key in names:
             raise BadLine(f"{event.name!r} is contacted twice: names are unique")
         names[key] = pid
+    elif kind in (RENAMED, VOIDED):  # the name a project carries moves, or is freed
+        assert project is not None
+        if names.get(name_key(project.name)) == pid:
+            del names[name_key(project.name)]
+        if kind == RENAMED:
+            names[name_key(event.name)] = pid
     else:
         _refer(event, kind, project, names, reading, number)
         _obey(project, event, kind, recorded_on)
     chain = _chain(line, position, stored, reading, recorded_at)
     projects[pid] = event.mutate(project)
+    reading.count += 1
+    return stored, chain
+
+
+def _zone_line(app: Any, line: dict[str, Any], zone: dict[str, int], reading: _Reading
+               ) -> tuple[StoredEvent, ChainRow]:
+    """A line of the zone's settings: in order, and a value the zone would record."""
+    kind = line["event"]
+    cls = _ZONE_EVENTS.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise BadLine(f"{kind!r} is not an event of the zone: one of {', '.join(_ZONE_EVENTS)}")
+    version = _integer(line["version"], "version", low=1)
+    position = _integer(line["position"], "position", low=1)
+    if version != zone["version"] + 1 or (cls is Zone.Started) != (version == 1):
+        raise BadLine(f"event {version} of the zone is out of order: expected event "
+                      f"{zone['version'] + 1}")
+    recorded_at = _moment(line["recorded_at"])
+    state = _state(cls, line, recorded_at)
+    if cls is Zone.SettingChanged:
+        check_stored(state["key"], state["value"])
+    stored = StoredEvent(originator_id=ZONE_ID, originator_version=version,
+                         topic=get_topic(cls), state=app.mapper.transcoder.encode(state))
+    chain = _chain(line, position, stored, reading, recorded_at)
+    zone["version"] = version
+    reading.count += 1
+    return stored, chain
+
+
+def _claim_line(app: Any, line: dict[str, Any], pid: str, reading: _Reading
+                ) -> tuple[StoredEvent, ChainRow]:
+    """A name's claim: at a slot of that very name, for a project."""
+    version = _integer(line["version"], "version", low=1)
+    position = _integer(line["position"], "position", low=1)
+    if version != 1:
+        raise BadLine("a name's claim is the one event of its slot")
+    recorded_at = _moment(line["recorded_at"])
+    state = _state(NameClaim.Claimed, line, recorded_at)
+    name = parsing.parse_name(state["name"], "name")
+    if not any(slot_id(name, n).hex == pid for n in range(1, 1001)):
+        raise BadLine(f"the claim of {name!r} is not at one of that name's slots")
+    stored = StoredEvent(originator_id=uuid.UUID(pid), originator_version=1,
+                         topic=_CLAIM, state=app.mapper.transcoder.encode(state))
+    chain = _chain(line, position, stored, reading, recorded_at)
     reading.count += 1
     return stored, chain
 
@@ -274,7 +355,11 @@ _TOPICS = {cls: get_topic(cls) for cls in _EVENTS.values()}
 #: Each event's stored fields, in the order the library writes them.
 _ORDER = {cls: [f.name for f in fields_of(cls)
                 if f.name not in ("originator_id", "originator_version")]
-          for cls in _EVENTS.values()}
+          for cls in (*_EVENTS.values(), *_ZONE_EVENTS.values(), NameClaim.Claimed)}
+
+
+#: Fields events gained after the first product: a log written before them lacks them.
+_ADDED_LATER = {"rules", "date_inferred", "short", "merged_from", "project_ids"}
 
 
 def _state(cls: type, line: dict[str, Any], recorded_at: datetime) -> dict[str, Any]:
@@ -289,7 +374,11 @@ def _state(cls: type, line: dict[str, Any], recorded_at: datetime) -> dict[str, 
     values["timestamp"] = recorded_at
     if cls is Project.ContactMade:
         values["originator_topic"] = get_topic(Project)
-    missing = [k for k in order if k not in values and k != "rules"]
+    elif cls is Zone.Started:
+        values["originator_topic"] = get_topic(Zone)
+    elif cls is NameClaim.Claimed:
+        values["originator_topic"] = get_topic(NameClaim)
+    missing = [k for k in order if k not in values and k not in _ADDED_LATER]
     if missing:
         raise BadLine(f"{cls.__name__} needs {', '.join(missing)}")
     state = {k: values[k] for k in order if k in values}
@@ -405,12 +494,13 @@ def _moment(value: Any) -> datetime:
 
 _AMOUNTS = ("planned", "amount", "price")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
-_TEXTS = ("investor", "channel", "region", "owner", "note", "participants", "parcel",
+_TEXTS = ("investor", "channel", "region", "owner", "note", "participants", "short", "merged_from",
+          "merged_into", "parcel",
           "reason", "recorded_by")
 
 
 def _amount(name: str, value: Any) -> Any:
-    if value is None and name == "price":
+    if value is None and name in ("price", "amount"):  # an agreement's may be unknown
         return None
     return parsing.parse_amount(_text(value, name), name)
 
@@ -453,8 +543,15 @@ _READERS = {
     "occurred_on": lambda name, value: date.fromisoformat(_text(value, name)),
     "visit_id": lambda name, value: uuid.UUID(_text(value, name)),
     "name": lambda name, value: parsing.parse_name(value, name),
-    "sector": lambda name, value: parsing.parse_sector(_text(value, name), name),
+    # a sector as recorded: the zone's list was (or a member's CRM_SECTORS was) checked then
+    "sector": lambda name, value: _free_text(name, _text(value, name)),
     "kind": _kind, "projects": _names, "relocation": _flag, "void": _flag,
+    "date_inferred": _flag, "on": _flag, "flag": lambda name, value: _text(value, name),
+    "key": lambda name, value: _text(value, name),
+    "held_by": lambda name, value: uuid.UUID(_text(value, name)).hex,
+    "project_ids": lambda name, value: [uuid.UUID(_text(v, name)).hex for v in value]
+    if isinstance(value, list) else _text(value, name),
+    "value": lambda name, value: value,  # checked with its key (`check_stored`)
     **{name: lambda name, value: _integer(value, name, low=1)
        for name in ("target", "rules", "class_version")},
     "changes": _changes,

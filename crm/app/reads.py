@@ -10,12 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from crm.app import clock
-from crm.app.errors import ProjectNotFound
-from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES
+from crm.app.errors import NotYetContacted, ProjectNotFound
+from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES, name_key
 from crm.store.chain import stamp_time
 from crm.text.parsing import RecordCutoff
 from projections import views
-from projections.exports import ledger_rows, visit_rows
+from projections.exports import ledger_rows, visit_ids, visit_rows
 from projections.projector import Projector, open_engine
 from projections.reports import Period, contracted_by_quarter, quarter_report
 from projections.rows import Stored
@@ -123,18 +123,42 @@ class Reader:
 
     # -- projects -----------------------------------------------------------------------
 
-    def projects(self) -> list[dict[str, Any]]:
-        return self._query(lambda conn: views.project_rows(
-            conn, today=clock.today(), as_of=self.as_of))
+    def projects(self, *, search: str | None = None, stages: Sequence[str] | None = None,
+                 sector: str | None = None, owner: str | None = None,
+                 since: date | None = None) -> list[dict[str, Any]]:
+        """Every project, or those whose name or investor holds `search` (any part, case and
+        width ignored) and that pass the pipeline's filters; `since`: last activity on or
+        after that day."""
+        rows = self._query(lambda conn: views.project_rows(
+            conn, today=clock.today(), as_of=self.as_of, stages=stages, sector=sector,
+            owner=owner))
+        if search:
+            wanted = name_key(search)
+            rows = [r for r in rows if wanted in name_key(r["name"])
+                    or wanted in name_key(r["investor"] or "")]
+        if since is not None:
+            rows = [r for r in rows if r["last_activity"] and r["last_activity"] >= since]
+        return rows
 
     def project(self, name: str) -> dict[str, Any]:
         rows = self._query(lambda conn: views.project_rows(
             conn, today=clock.today(), as_of=self.as_of, name=name))
         if not rows:
-            raise ProjectNotFound(name=name)
+            self.not_found(name)
         row = rows[0]
         row.pop("investment")
         return row
+
+    def not_found(self, name: str) -> None:
+        """Why a name finds nothing: not contacted yet at --as-of, or no such name (with the
+        nearest names)."""
+        from crm.domain.names import near
+
+        contacted = self._query(lambda conn: views.contact_date_of(conn, name))
+        if contacted is not None and self.as_of is not None and contacted > self.as_of:
+            raise NotYetContacted(name=name, as_of=self.as_of, contact_date=contacted)
+        names = self._query(views.names)
+        raise ProjectNotFound(name=name, suggestions="、".join(near(name, names)))
 
     def history(self, name: str) -> list[dict[str, Any]]:
         """Every event of the project as recorded, oldest first; with --known-on only those
@@ -188,7 +212,9 @@ class Reader:
         with engine.connect() as conn:
             data = quarter_report(conn, period,
                                   known_on=self.known_on.label if self.known_on else None,
-                                  as_of=self.as_of, head=head)
+                                  as_of=self.as_of, head=head,
+                                  today=clock.local(self.known_on.moment).date()
+                                  if self.known_on else clock.today())
             history = contracted_by_quarter(conn, period) if chart else None
         return data, history
 
@@ -196,6 +222,11 @@ class Reader:
         """The projects as a ledger, and the visits as a visit log."""
         return self._query(lambda conn: (ledger_rows(conn),
                                          visit_rows(conn) if with_visits else []))
+
+    def import_baseline(self) -> tuple[list[dict[str, Any]], set[Any]]:
+        """What an import compares a ledger with: every project's ledger row (with its id),
+        and the ids of the visits already logged."""
+        return self._query(lambda conn: (ledger_rows(conn), visit_ids(conn)))
 
     # -- the read models themselves -----------------------------------------------------------
 

@@ -10,11 +10,11 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any
 
 from crm.domain.errors import RuleViolation

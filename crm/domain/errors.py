@@ -104,3 +104,55 @@ class CorrectionOfCorrection(InputError):
 
 class NothingToCorrect(InputError):
     """params: name, position"""
+
+
+class UnknownSetting(InputError):
+    """params: key, known"""
+
+
+class BadSetting(InputError):
+    """params: key, value, expected"""
+
+
+class SectorNotInZone(InputError):
+    """params: value, sectors — a sector the zone's list does not hold."""
+
+
+class FlagUnchanged(RuleViolation):
+    """params: name, flag, on — the project already is (or is not) flagged."""
+
+
+class SameName(RuleViolation):
+    """params: name — a rename to the name it already has."""
+
+
+class ProjectIsVoided(RuleViolation):
+    """params: name, reason"""
+
+
+class Slip(RuleViolation):
+    """A guard's refusal: allowed, but more likely a slip; `--confirm` records it."""
+
+
+class AmountTooSmall(Slip):
+    """params: name, what, value, minimum"""
+
+
+class AmountTooLarge(Slip):
+    """params: name, what, value, base, ratio"""
+
+
+class CapitalBeyondContract(Slip):
+    """params: name, total, contracted"""
+
+
+class LandTooLarge(Slip):
+    """params: name, value, maximum"""
+
+
+class SameVisit(Slip):
+    """params: name, value, kind"""
+
+
+class LookAlikeName(Slip):
+    """params: name, existing"""

@@ -31,6 +31,13 @@ LAND_TRANSFER = "LandTransferred"
 CAPITAL_ARRIVAL = "CapitalArrived"
 DROP = "ProjectDropped"
 REOPEN = "ProjectReopened"
+FLAGGED = "ProjectFlagged"
+RENAMED = "ProjectRenamed"
+VOIDED = "ProjectVoided"
+#: Facts about the record rather than the work: they hold in all business time (a typo was
+#: never the project's name; a project entered by mistake never existed), are no activity,
+#: and move no stage.
+TIMELESS = frozenset({RENAMED, VOIDED})
 CORRECTION = "EventCorrected"
 
 #: The stage each kind of fact moves a project forward to (never backwards).
@@ -44,7 +51,8 @@ ADVANCES_TO = {
 }
 
 #: The fields of the contact that describe the project rather than an amount or a date.
-PROFILE_FIELDS = ("name", "investor", "sector", "channel", "region", "owner", "relocation")
+PROFILE_FIELDS = ("name", "investor", "sector", "channel", "region", "owner", "relocation",
+                  "short")
 
 
 class Fact(NamedTuple):
@@ -87,6 +95,9 @@ class ProjectState:
     region: str | None = None
     owner: str | None = None
     relocation: bool = False
+    short: str | None = None
+    flags: frozenset[str] = frozenset()
+    voided: bool = False  # entered by mistake, or merged into another project
     stage: str = LEAD
     rank: int = 0
     planned: Decimal | None = None
@@ -142,6 +153,12 @@ def apply_fact(state: ProjectState, fact: Fact) -> None:
     kind = fact.event
     on = fact.occurred_on
     before = state.stage
+    if kind in TIMELESS:
+        if kind == RENAMED:
+            state.name = fact.get("name")
+        else:
+            state.voided = True
+        return
     if kind == CONTACT:
         for name in PROFILE_FIELDS:
             if name in fact.fields:
@@ -164,6 +181,9 @@ def apply_fact(state: ProjectState, fact: Fact) -> None:
         state.dropped_on = on
     elif kind == REOPEN:
         state.dropped_on = None
+    elif kind == FLAGGED:
+        flag = fact.get("flag")
+        state.flags = state.flags | {flag} if fact.get("on") else state.flags - {flag}
     advance = ADVANCES_TO.get(kind)
     if advance is not None:
         state.rank = max(state.rank, STAGE_RANK[advance])
@@ -179,13 +199,18 @@ def fold(facts: Iterable[Fact], as_of: date | None = None) -> ProjectState | Non
     """The project's state at the end of business day `as_of` (default: everything),
     or None when it had not been contacted by then."""
     state: ProjectState | None = None
+    later: list[Fact] = []
     for fact in business_order(facts):
         if as_of is not None and fact.occurred_on > as_of:
             if fact.event == CONTACT:
                 return None
+            if fact.event in TIMELESS:
+                later.append(fact)
             continue
         if state is None:
             state = ProjectState()
+        apply_fact(state, fact)
+    for fact in later:  # a rename or a void holds in all business time
         apply_fact(state, fact)
     return state
 

@@ -5,6 +5,8 @@ The module and the events' class names are stored with every event (their topics
 moving or renaming them is a migration."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,10 +14,19 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from crm.domain import errors, rules
+from crm.domain import errors, guards, rules
 from crm.domain.facts import (
+    AGREEMENT,
+    CAPITAL_ARRIVAL,
     CONTACT,
     CORRECTION,
+    DROP,
+    FLAGGED,
+    LAND_TRANSFER,
+    REOPEN,
+    SIGNING,
+    TIMELESS,
+    VISIT,
     Correction,
     Fact,
     ProjectState,
@@ -25,7 +36,7 @@ from crm.domain.facts import (
     fold,
 )
 from crm.domain.rules import CORRECTABLE, RULES
-from crm.domain.values import project_id
+from crm.domain.values import name_key, project_id
 
 
 class Project(Aggregate):
@@ -34,13 +45,17 @@ class Project(Aggregate):
     def __init__(self, id: UUID, timestamp: datetime, occurred_on: date, recorded_by: str,
                  name: str, investor: str, sector: str, planned: Decimal, rules: int = 1,
                  note: str | None = None, channel: str | None = None, region: str | None = None,
-                 owner: str | None = None, relocation: bool = False) -> None:
+                 owner: str | None = None, relocation: bool = False,
+                 date_inferred: bool = False, short: str | None = None,
+                 merged_from: str | None = None) -> None:
         # The contact's fields are remembered by its `apply`, as every later event's are.
         # (Parameters are not keyword-only: the library takes those as all required.)
         self._facts: list[Fact] = []
         self._corrections: list[Correction] = []
         self._state: ProjectState | None = None
         self._known: tuple[tuple[int, date], list[errors.RuleViolation]] | None = None
+        self._together = False  # facts proposed together: checked once, as a whole
+        self._guards: dict[str, Decimal] | None = None  # the zone's, while a command runs
 
     @staticmethod
     def create_id(id: UUID, **_: Any) -> UUID:
@@ -52,6 +67,9 @@ class Project(Aggregate):
         occurred_on: date
         recorded_by: str
         rules: int
+        #: On a fact moved here by a merge: "DUPLICATE_ID:VOID_SEQ", the duplicate and its
+        #: void (voiding that void undoes the merge, these facts with it).
+        merged_from: str | None
 
         def apply(self, project: Project) -> None:
             project._remember(self)
@@ -69,6 +87,10 @@ class Project(Aggregate):
         region: str | None
         owner: str | None
         relocation: bool
+        #: Whether the date was inferred (an import that found no 接洽日期), not recorded.
+        date_inferred: bool
+        #: The short name the zone's reports use (合成 for 合成新材料), if any.
+        short: str | None
 
         def apply(self, project: Project) -> None:
             project._remember(self)
@@ -79,10 +101,15 @@ class Project(Aggregate):
         visit_id: UUID
         projects: list[str]
         participants: str | None
+        #: The projects named, by id (hex), in the order named: names change, ids do not.
+        project_ids: list[str] | None
 
     class FrameworkAgreementSigned(Event):
+        """A framework agreement; its intended amount may be unknown (a ledger that gives
+        the agreement's date alone)."""
+
         note: str | None
-        amount: Decimal
+        amount: Decimal | None
 
     class ContractSigned(Event):
         note: str | None
@@ -104,6 +131,28 @@ class Project(Aggregate):
 
     class ProjectReopened(Event):
         note: str | None
+
+    class ProjectRenamed(Event):
+        """The project's name was mistyped or has changed: it is `name` in all business
+        time from now on (what was recorded before stays as recorded)."""
+
+        note: str | None
+        name: str
+
+    class ProjectVoided(Event):
+        """The project was entered by mistake (or is a duplicate merged into another): it
+        leaves every count, list and export."""
+
+        note: str | None
+        reason: str
+        merged_into: str | None
+
+    class ProjectFlagged(Event):
+        """The zone marks (or unmarks) the project as one of its key projects (重点)."""
+
+        note: str | None
+        flag: str
+        on: bool
 
     class EventCorrected(Event):
         """Supersedes fields of an earlier event of this project, or voids it. The earlier
@@ -147,6 +196,11 @@ class Project(Aggregate):
         return effective_facts(self._facts, self._corrections)
 
     @property
+    def voided_seqs(self) -> set[int]:
+        """The events voided by a correction."""
+        return {c.target for c in self._corrections if c.void}
+
+    @property
     def recorded_facts(self) -> list[Fact]:
         """Every fact as first recorded, in record order."""
         return list(self._facts)
@@ -174,19 +228,30 @@ class Project(Aggregate):
     # -- commands: the proposed fact must leave a valid history ---------------------------
 
     @classmethod
-    def make_contact(cls, *, today: date, timestamp: datetime, **fields: Any) -> Project:
+    def make_contact(cls, *, today: date, timestamp: datetime, id: UUID | None = None,
+                     **fields: Any) -> Project:
         fields.setdefault("note", None)
+        fields.setdefault("date_inferred", False)
+        fields.setdefault("short", None)
+        fields.setdefault("merged_from", None)
+        limits = fields.pop("guards", None)
         proposed = Fact(seq=1, event=CONTACT, occurred_on=fields["occurred_on"],
                         recorded_at=timestamp, recorded_by=fields["recorded_by"], fields=fields)
         rules.refuse_new([], [proposed], today)
-        return cls(id=project_id(fields["name"]), timestamp=timestamp, rules=RULES, **fields)
+        if limits is not None:
+            found = guards.slip(None, None, CONTACT, fields, limits)
+            if found is not None:
+                raise found
+        return cls(id=id or project_id(fields["name"]), timestamp=timestamp, rules=RULES,
+                   **fields)
 
     def log_visit(self, *, kind: str, visit_id: UUID, projects: list[str],
-                  participants: str | None, **common: Any) -> None:
+                  participants: str | None, project_ids: list[str] | None = None,
+                  **common: Any) -> None:
         self._record(self.VisitLogged, kind=kind, visit_id=visit_id, projects=projects,
-                     participants=participants, **common)
+                     participants=participants, project_ids=project_ids, **common)
 
-    def sign_framework(self, *, amount: Decimal, **common: Any) -> None:
+    def sign_framework(self, *, amount: Decimal | None, **common: Any) -> None:
         self._record(self.FrameworkAgreementSigned, amount=amount, **common)
 
     def sign_contract(self, *, amount: Decimal, **common: Any) -> None:
@@ -204,6 +269,41 @@ class Project(Aggregate):
 
     def reopen(self, **common: Any) -> None:
         self._record(self.ProjectReopened, **common)
+
+    def rename(self, *, name: str, **common: Any) -> None:
+        if name_key(name) == name_key(self.state.name) and name == self.state.name:
+            raise errors.SameName(name=name)
+        self._record(self.ProjectRenamed, name=name, **common)
+
+    def void(self, *, reason: str, merged_into: str | None = None, **common: Any) -> None:
+        self._record(self.ProjectVoided, reason=reason, merged_into=merged_into, **common)
+
+    def absorb(self, duplicate: Project, *, merged_from: str, today: date,
+               timestamp: datetime, recorded_by: str) -> int:
+        """Take over the duplicate's facts (all but its contact, and visits this project
+        already has), each at its own business date, checked as one history."""
+        have = {f.get("visit_id") for f in self.facts if f.event == VISIT}
+        moved = 0
+        with self.together(today):
+            for fact in business_order(duplicate.facts):
+                if fact.event in (CONTACT, *TIMELESS) or (fact.event == VISIT
+                                                          and fact.get("visit_id") in have):
+                    continue
+                fields = {k: v for k, v in fact.fields.items() if k in _COPIED[fact.event]}
+                if fact.event == VISIT:
+                    ids = fields.get("project_ids") or []
+                    fields["project_ids"] = [self.id.hex if i == duplicate.id.hex else i
+                                             for i in ids] or [self.id.hex]
+                self._record(getattr(self, fact.event), occurred_on=fact.occurred_on,
+                             today=today, timestamp=timestamp, recorded_by=recorded_by,
+                             merged_from=merged_from, note=fact.get("note"), **fields)
+                moved += 1
+        return moved
+
+    def flag(self, *, flag: str, on: bool, **common: Any) -> None:
+        if (flag in self.state.flags) == on:
+            raise errors.FlagUnchanged(name=self.state.name, flag=flag, on=on)
+        self._record(self.ProjectFlagged, flag=flag, on=on, **common)
 
     def correct(self, *, target: int, changes: dict[str, Any], void: bool, reason: str,
                 today: date, timestamp: datetime, **common: Any) -> None:
@@ -228,22 +328,55 @@ class Project(Aggregate):
         proposal = Correction(seq=self.version + 1, target=target, changes=changes, void=void,
                               reason=reason, recorded_at=timestamp,
                               recorded_by=common["recorded_by"])
-        rules.refuse_new(self.facts, self.facts_if(proposal), today,
-                         known=self._violations(today))
+        if not self._together:
+            rules.refuse_new(self.facts, self.facts_if(proposal), today,
+                             known=self._violations(today))
         common.setdefault("note", None)
+        common.setdefault("merged_from", None)
         self.trigger_event(self.EventCorrected, timestamp=timestamp, rules=RULES, target=target,
                            changes=changes, void=void, reason=reason, **common)
 
     def _record(self, event_class: type, *, today: date, timestamp: datetime,
                 **fields: Any) -> None:
         fields.setdefault("note", None)
+        fields.setdefault("merged_from", None)
         proposed = Fact(seq=self.version + 1, event=event_class.__name__,
                         occurred_on=fields["occurred_on"], recorded_at=timestamp,
                         recorded_by=fields["recorded_by"], fields=fields)
+        if self._together:
+            self._guard(event_class.__name__, fields)
+            self.trigger_event(event_class, timestamp=timestamp, rules=RULES, **fields)
+            return
         facts = self.facts
         after = rules.refuse_new(facts, [*facts, proposed], today, known=self._violations(today))
+        self._guard(event_class.__name__, fields)  # the rules first: a guard is a doubt
         self.trigger_event(event_class, timestamp=timestamp, rules=RULES, **fields)
         self._known = ((self.version, today), after)  # what the history now breaks, if anything
+
+    def _guard(self, event: str, fields: dict[str, Any]) -> None:
+        if self._guards is not None:
+            found = guards.slip(self.state, self.facts, event, fields, self._guards)
+            if found is not None:
+                raise found
+
+    def guarded(self, limits: dict[str, Decimal] | None) -> Project:
+        """Hold the next facts to the zone's guards (None: recorded as confirmed)."""
+        self._guards = limits
+        return self
+
+    @contextmanager
+    def together(self, today: date) -> Iterator[None]:
+        """Facts proposed together (a ledger row's contact, agreement, signing, land and
+        capital) are checked once, on the history they make: the same rules, refused at the
+        same fact, without working out the history again after each of them."""
+        before, known = list(self.facts), self._violations(today)
+        self._together = True
+        try:
+            yield
+        finally:
+            self._together = False
+        after = rules.refuse_new(before, self.facts, today, known=known)
+        self._known = ((self.version, today), after)
 
     def _violations(self, today: date) -> list[errors.RuleViolation]:
         """The rules the history as it stands already breaks (under earlier rules, or not at
@@ -252,3 +385,11 @@ class Project(Aggregate):
         if self._known is None or self._known[0] != key:
             self._known = (key, rules.violations(business_order(self.facts), today))
         return self._known[1]
+
+
+#: The fields of each kind of fact a merge copies (the envelope is the new event's own).
+_COPIED = {
+    VISIT: ("kind", "visit_id", "projects", "participants", "project_ids"),
+    AGREEMENT: ("amount",), SIGNING: ("amount",), LAND_TRANSFER: ("mu", "parcel", "price"),
+    CAPITAL_ARRIVAL: ("amount",), DROP: ("reason",), REOPEN: (), FLAGGED: ("flag", "on"),
+}

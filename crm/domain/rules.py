@@ -20,10 +20,14 @@ from crm.domain.facts import (
     CONTACT,
     CORRECTION,
     DROP,
+    FLAGGED,
     LAND_TRANSFER,
+    RENAMED,
     REOPEN,
     SIGNING,
+    TIMELESS,
     VISIT,
+    VOIDED,
     Fact,
     business_order,
 )
@@ -37,7 +41,8 @@ RULES = 2
 #: What a correction may change on each kind of event (besides the business date and the
 #: note); the name is the project's identity and never changes.
 CORRECTABLE = {
-    CONTACT: ("investor", "sector", "planned", "channel", "region", "owner", "relocation"),
+    CONTACT: ("investor", "sector", "planned", "channel", "region", "owner", "relocation",
+              "short"),
     VISIT: ("kind", "participants"),
     AGREEMENT: ("amount",),
     SIGNING: ("amount",),
@@ -45,6 +50,9 @@ CORRECTABLE = {
     CAPITAL_ARRIVAL: ("amount",),
     DROP: ("reason",),
     REOPEN: (),
+    FLAGGED: (),
+    RENAMED: (),  # undone by voiding it
+    VOIDED: (),
 }
 #: The amounts each kind of fact carries, all positive.
 _AMOUNT_FIELDS_OF = {CONTACT: ("planned",), AGREEMENT: ("amount",), SIGNING: ("amount",),
@@ -88,7 +96,8 @@ def violations(ordered: Sequence[Fact], today: date, *, rules: int = RULES
             mu = fields.get("mu")
             if mu is not None and mu <= 0:
                 found.append(errors.NonPositiveArea(value=mu).located(at))
-        if dropped_on is not None and kind != REOPEN and kind != CORRECTION:
+        if dropped_on is not None and kind != REOPEN and kind != CORRECTION \
+                and kind not in TIMELESS:
             found.append(errors.ProjectIsDropped(name=name, dropped_on=dropped_on).located(at))
         if kind == VISIT:
             if rules >= 2 and fields.get("kind") == "aftercare":

@@ -170,13 +170,21 @@ class Chained:
         """Bind each of the first product's chain rows to its event and give it the record
         time it implies (the later of the event's own timestamp and the one before): the
         derived values the chain's format 1 lets `verify` recompute."""
-        floor = ""
-        updates = []
-        for r in self._query(c, "legacy_rows", ()):
-            moment = stamp_text(decode_timestamp(bytes(r[1])))
-            floor = max(moment, floor)
-            updates.append((r[0], floor, r[0]))
-        self._execute_many(c, "backfill", updates)
+        floor, after = "", 0
+        while True:  # a page at a time: the first product's log may be millions of events
+            rows = self._query(c, "legacy_rows", (after, _PAGE))
+            updates = []
+            for r in rows:
+                moment = stamp_text(decode_timestamp(bytes(r[1])))
+                floor = max(moment, floor)
+                updates.append((r[0], floor, r[0]))
+            self._execute_many(c, "backfill", updates)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+
+_PAGE = 10_000
 
 
 class InTransaction:

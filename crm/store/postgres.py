@@ -103,7 +103,8 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                                 "VALUES (%s, %s, %s, %s, %s, %s)"),
             "legacy_rows": sql("SELECT c.position, e.state FROM {schema}.{chain} c "
                                "JOIN {schema}.{events} e ON e.notification_id = c.position "
-                               "WHERE c.event_position IS NULL ORDER BY c.position"),
+                               "WHERE c.event_position IS NULL AND c.position > %s "
+                               "ORDER BY c.position LIMIT %s"),
             "backfill": sql("UPDATE {schema}.{chain} SET event_position = %s, stamped_at = %s, "
                             "format = 1 WHERE position = %s"),
             "stamps_of": sql("SELECT e.originator_version, c.stamped_at FROM {schema}.{events} e "

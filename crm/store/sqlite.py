@@ -57,7 +57,8 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
         "insert_chain": f"INSERT INTO {CHAIN_TABLE} ({_CHAIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
         "legacy_rows": f"SELECT c.position, e.state FROM {CHAIN_TABLE} c "
                        "JOIN {events} e ON e.rowid = c.position "
-                       "WHERE c.event_position IS NULL ORDER BY c.position",
+                       "WHERE c.event_position IS NULL AND c.position > ? "
+                       "ORDER BY c.position LIMIT ?",
         "backfill": f"UPDATE {CHAIN_TABLE} SET event_position = ?, stamped_at = ?, format = 1 "
                     "WHERE position = ?",
         "stamps_of": "SELECT e.originator_version, c.stamped_at FROM {events} e "

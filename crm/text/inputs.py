@@ -74,6 +74,7 @@ class ContactInput(Input):
     region: Text = None
     owner: Text = None
     relocation: bool = False
+    short: Text = None
 
 
 class VisitInput(Input):
@@ -123,6 +124,27 @@ class CorrectionInput(Input):
     parcel: Text = None
     participants: Text = None
     relocation: bool | None = None
+    short: Text = None
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude={"name", "position", "reason", "void"}, exclude_none=True)
+
+
+class FlagInput(Input):
+    name: Name
+
+
+class RenameInput(Input):
+    name: Name
+    new: Name
+
+
+class VoidInput(Input):
+    name: Name
+    reason: RequiredText
+
+
+class MergeInput(Input):
+    name: Name
+    into: Name
+    reason: RequiredText

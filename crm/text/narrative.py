@@ -1,63 +1,112 @@
-"""The paragraph of the zone's work report, written from the report's figures: the year
-to date first (今年以来…), then the period in a sentence of its own, in Chinese or English."""
+"""The paragraph of the zone's work report, written from the report's figures the way the
+office writes it (the seed report's 招商引智 paragraph): the year to date first (今年以来…),
+then the period in a sentence of its own; in Chinese or English.
+
+Its clauses, in the seed's order: the activities (开展山海协作结对活动…，外出招商…，接待客商…);
+the signings, with the zone's tiers listing each project with its amount, largest first, and
+the relocations (搬迁：…) inside the lower tier's list; the contracted total and its growth
+(同比增长约…%); the land transferred; the framework agreements; and 另有在谈重点项目 by the
+zone's rule. The zone's settings say how counts are written (`counts approx`: 23 → 20余次)
+and how many digits the growth keeps. Only the paragraphs are printed, ready to paste."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from crm.domain.values import canonical
-from crm.text.messages import label
-from crm.text.report import cutoff_parts
+from crm.domain.values import WAN, YI, canonical
 from crm.text.tables import money_yi
 
 
-def _names(names: Sequence[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(names)
+def amount_words(amount: Decimal | None, lang: str) -> str:
+    """An amount as the report writes one: 12亿元, 1.5亿元, 9999万元 (exact, no padding)."""
+    if amount is None:
+        return "金额未定" if lang == "zh" else "amount not yet known"
+    if amount >= YI:
+        text = f"{format(canonical(amount / YI), 'f')}亿元"
+    else:
+        text = f"{format(canonical(amount / WAN), 'f')}万元"
+    return text if lang == "zh" else text.replace("亿元", "亿 yuan").replace("万元", "万 yuan")
 
 
-_GROWTH = {  # (no base, up, down, level)
-    "zh": ("上年同期无签约", "同比增长{}%", "同比下降{}%", "与上年同期持平"),
-    "en": ("with no signings in the same period last year to compare",
-           "up {}% year on year", "down {}% year on year", "level with last year"),
-}
+def tier_words(tier: Decimal, lang: str) -> str:
+    """A tier's threshold as the report names it: 10亿元以上, 亿元以上 (1亿), 5000万元以上."""
+    if lang != "zh":
+        return f"{amount_words(tier, 'en')} or more"
+    if tier == YI:
+        return "亿元以上"
+    return amount_words(tier, "zh") + "以上"
 
 
-def _growth(fraction: Decimal | None, lang: str) -> str:
-    """Year-on-year growth in words: never "null%"."""
-    none, up, down, level = _GROWTH["zh" if lang == "zh" else "en"]
+def _named(details: Sequence[dict[str, Any]], lang: str) -> list[str]:
+    """Each project by its short name when it has one, with its amount."""
+    if lang == "zh":
+        return [f"{d['short'] or d['project']}（{amount_words(d['amount'], lang)}）"
+                for d in details]
+    return [f"{d['short'] or d['project']} ({amount_words(d['amount'], lang)})" for d in details]
+
+
+def count_words(n: int, approximate: bool) -> str:
+    """A count as the report writes it: exactly, or (`counts approx`) 23 as 20余."""
+    if not approximate or n < 10:
+        return str(n)
+    step = 10 ** (len(str(n)) - 1) if n >= 100 else 10
+    floor = n // step * step
+    return str(n) if floor == n else f"{floor}余"
+
+
+def growth_words(fraction: Decimal | None, digits: int, lang: str) -> str:
+    """Year-on-year growth in words (同比增长约96%): never "null%"."""
     if fraction is None:
-        return none
-    pct = (abs(fraction) * 100).quantize(Decimal("0.1"))
-    return up.format(pct) if fraction > 0 else down.format(pct) if fraction < 0 else level
+        return "上年同期无签约" if lang == "zh" else \
+            "with no signings in the same period last year to compare"
+    quantum = Decimal(1).scaleb(-digits)
+    pct = (abs(fraction) * 100).quantize(quantum, rounding=ROUND_HALF_EVEN)
+    if pct == 0:
+        return "与上年同期持平" if lang == "zh" else "level with last year"
+    exact = abs(fraction) * 100 == pct
+    if lang == "zh":
+        return f"同比{'增长' if fraction > 0 else '下降'}{'' if exact else '约'}{pct}%"
+    return f"{'up' if fraction > 0 else 'down'} {'' if exact else 'about '}{pct}% year on year"
 
 
-def _zh_block(b: dict[str, Any], pipeline: dict[str, Any] | None) -> str:
+def _zh_block(b: dict[str, Any], data: dict[str, Any], key: dict[str, Any] | None,
+              growth: Decimal | None) -> str:
+    approx = data.get("counts") == "approx"
     a = b["activities"]
-    verbs = {"pairing": "开展", "aftercare": ""}
-    objects = {"aftercare": "签约项目"}
-    activity_parts = [f"{verbs.get(k, '')}{label(k, 'zh')}{objects.get(k, '')}{a[k]}次"
-                      for k in ("pairing", "outbound", "reception", "online", "aftercare")
-                      if a[k]]
-    sentences = [("，".join(activity_parts) if activity_parts else "未开展招商活动") + "。"]
+
+    def times(n: int) -> str:
+        return f"{count_words(n, approx)}次"
+
+    parts = [f"{verb}{noun}{times(a[kind])}" for kind, verb, noun in (
+        ("pairing", "开展", "山海协作结对活动"), ("outbound", "", "外出招商"),
+        ("reception", "", "接待客商"), ("online", "", "线上洽谈"),
+        ("aftercare", "", "走访服务签约项目")) if a[kind]]
+    sentences = [("，".join(parts) if parts else "未开展招商活动") + "。"]
     s = b["signed"]
+    high, low = (Decimal(t) for t in data.get("tiers") or (10 * YI, YI))
+    details = s.get("details", [])
     if s["count"]:
         signed = f"共签约项目{s['count']}个"
-        top, big = s["at_least_10yi"], s["at_least_1yi"]
-        if top["count"]:
-            signed += f"，其中10亿元以上项目{top['count']}个（{_names(top['projects'], 'zh')}）"
-        if big["count"]:
-            relocated = set(s["relocations"]["projects"])
-            plain = [n for n in big["projects"] if n not in relocated]
-            moved = [n for n in big["projects"] if n in relocated]
-            listing = _names(plain, "zh")
+        top = [d for d in details if d["amount"] is not None and d["amount"] >= high]
+        big = [d for d in details if d["amount"] is not None and d["amount"] >= low]
+        if top:
+            signed += f"，其中{tier_words(high, 'zh')}项目{len(top)}个（{'、'.join(_named(top, 'zh'))}）"
+        if big:
+            plain = [d for d in big if not d["relocation"]]
+            moved = [d for d in big if d["relocation"]]
+            listing = "、".join(_named(plain, "zh"))
             if moved:
-                listing += ("，" if listing else "") + "搬迁：" + _names(moved, "zh")
-            signed += f"，{'其中' if not top['count'] else ''}亿元以上项目{big['count']}个（{listing}）"
-        small_moves = [n for n in s["relocations"]["projects"] if n not in set(big["projects"])]
+                listing += ("，" if listing else "") + "搬迁：" + "、".join(_named(moved, "zh"))
+            signed += (f"，{'' if top else '其中'}{tier_words(low, 'zh')}项目{len(big)}个"
+                       f"（{listing}）")
+        small_moves = [d for d in details if d["relocation"] and d not in big]
         if small_moves:
-            signed += f"，另有搬迁项目{len(small_moves)}个（{_names(small_moves, 'zh')}）"
+            signed += f"，另有搬迁项目{len(small_moves)}个（{'、'.join(_named(small_moves, 'zh'))}）"
         signed += f"，协议总投资额达{money_yi(s['contracted_investment'])}亿元"
+        if growth is not False:
+            signed += "，" + growth_words(growth, int(data.get("yoy_digits") or 0), "zh")
         sentences.append(signed)
     else:
         sentences.append("暂无新签约项目")
@@ -67,10 +116,10 @@ def _zh_block(b: dict[str, Any], pipeline: dict[str, Any] | None) -> str:
     f = b["framework_agreements"]
     tail = ""
     if f["count"]:
-        tail = f"签订框架协议{f['count']}个（{_names(f['projects'], 'zh')}）"
-    if pipeline is not None and pipeline["count"]:
-        tail += ("，" if tail else "") + (f"另有在谈重点项目{pipeline['count']}个，预计总投资额"
-                                          f"{money_yi(pipeline['investment'])}亿元")
+        tail = f"签订框架协议{f['count']}个（{'、'.join(_named(f.get('details', []), 'zh'))}）"
+    if key is not None and key["count"]:
+        tail += ("，另有" if tail else "另有") + (f"在谈重点项目{key['count']}个，预计总投资额"
+                                                  f"{money_yi(key['investment'])}亿元")
     if tail:
         sentences.append(tail + "。")
     if b["capital_arrived"]:
@@ -86,7 +135,8 @@ def _en_times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def _en_block(b: dict[str, Any], pipeline: dict[str, Any] | None) -> str:
+def _en_block(b: dict[str, Any], data: dict[str, Any], key: dict[str, Any] | None,
+              growth: Decimal | None) -> str:
     a = b["activities"]
     parts = []
     if a["pairing"]:
@@ -107,23 +157,27 @@ def _en_block(b: dict[str, Any], pipeline: dict[str, Any] | None) -> str:
     else:
         sentences = ["we " + ", ".join(parts[:-1]) + " and " + parts[-1] + "."]
     s = b["signed"]
+    high, low = (Decimal(t) for t in data.get("tiers") or (10 * YI, YI))
+    details = s.get("details", [])
     if s["count"]:
         signed = f"{_en_count(s['count'], 'project was', 'projects were')} signed"
-        top, big = s["at_least_10yi"], s["at_least_1yi"]
+        top = [d for d in details if d["amount"] is not None and d["amount"] >= high]
+        big = [d for d in details if d["amount"] is not None and d["amount"] >= low]
         tiers = []
-        if top["count"]:
-            tiers.append(f"{top['count']} of 1 billion yuan (10亿) or more "
-                         f"({_names(top['projects'], 'en')})")
-        if big["count"]:
-            tiers.append(f"{big['count']} of 100 million yuan (1亿) or more "
-                         f"({_names(big['projects'], 'en')})")
+        if top:
+            tiers.append(f"{len(top)} of {tier_words(high, 'en')} ({', '.join(_named(top, 'en'))})")
+        if big:
+            tiers.append(f"{len(big)} of {tier_words(low, 'en')} ({', '.join(_named(big, 'en'))})")
         if tiers:
             signed += ", " + " and ".join(tiers)
-        if s["relocations"]["count"]:
-            signed += (f"; {_en_count(s['relocations']['count'], 'relocation')} of local "
-                       f"companies ({_names(s['relocations']['projects'], 'en')})")
+        moved = [d for d in details if d["relocation"]]
+        if moved:
+            signed += (f"; {_en_count(len(moved), 'relocation')} of local companies "
+                       f"({', '.join(_named(moved, 'en'))})")
         signed += (f"; total contracted investment reached "
                    f"{money_yi(s['contracted_investment'])}亿 yuan")
+        if growth is not False:
+            signed += ", " + growth_words(growth, int(data.get("yoy_digits") or 0), "en")
         sentences.append(signed[0].upper() + signed[1:])
     else:
         sentences.append("No project was signed")
@@ -134,39 +188,45 @@ def _en_block(b: dict[str, Any], pipeline: dict[str, Any] | None) -> str:
     f = b["framework_agreements"]
     if f["count"]:
         sentences.append(f"{_en_count(f['count'], 'framework agreement was', 'framework agreements were')} "
-                         f"signed ({_names(f['projects'], 'en')}).")
-    if pipeline is not None and pipeline["count"]:
-        sentences.append(f"A further {_en_count(pipeline['count'], 'key project is', 'key projects are')} "
+                         f"signed ({', '.join(_named(f.get('details', []), 'en'))}).")
+    if key is not None and key["count"]:
+        sentences.append(f"A further {_en_count(key['count'], 'key project is', 'key projects are')} "
                          f"under negotiation, with expected investment of "
-                         f"{money_yi(pipeline['investment'])}亿 yuan.")
+                         f"{money_yi(key['investment'])}亿 yuan.")
     if b["capital_arrived"]:
         sentences.append(f"Capital in place: {money_yi(b['capital_arrived'])}亿 yuan.")
     return " ".join(sentences)
 
 
+_QUARTERS_ZH = "一二三四"
+
+
 def narrative(data: dict[str, Any], lang: str) -> str:
-    """The work report's paragraph: year to date first (今年以来…), then the period."""
+    """The work report's paragraphs, ready to paste: year to date first (今年以来…, or the
+    whole year), then the quarter alone."""
     ytd, period = data["year_to_date"], data["quarter"]
-    negotiating = data["pipeline"]["negotiating"]
+    key = data.get("key_projects")
     growth = data["yoy"]["contracted_investment"]
     label = data["period"]["label"]
     whole_year = "Q" not in label
+    to = data.get("figures_to")
+    unfinished = to is not None and str(to) < str(data["period"]["end"])
     if lang == "zh":
-        first = _zh_block(ytd, negotiating)
-        if ytd["signed"]["count"]:
-            first = first.replace(f"协议总投资额达{money_yi(ytd['signed']['contracted_investment'])}亿元",
-                                  f"协议总投资额达{money_yi(ytd['signed']['contracted_investment'])}"
-                                  f"亿元，{_growth(growth, 'zh')}", 1)
-        text = f"{data['period']['label']}年全年，{first}" if whole_year else f"今年以来，{first}"
+        first = _zh_block(ytd, data, key, growth)
+        if unfinished:
+            day = to if isinstance(to, date) else date.fromisoformat(str(to))
+            text = f"截至{day.month}月{day.day}日，{first}"
+        else:
+            text = f"{label}年全年，{first}" if whole_year else f"今年以来，{first}"
         if not whole_year:
-            quarter_name = "一二三四"[int(label[-1]) - 1]
-            text += f"\n其中第{quarter_name}季度，{_zh_block(period, None)}"
-        return text + "\n（" + "；".join(f"{k}{v}" for k, v in cutoff_parts(data, "zh")) + "）"
-    first = _en_block(ytd, negotiating)
-    if ytd["signed"]["count"]:
-        marker = f"{money_yi(ytd['signed']['contracted_investment'])}亿 yuan"
-        first = first.replace(marker, f"{marker}, {_growth(growth, 'en')}", 1)
-    text = f"In {label}, {first}" if whole_year else f"Since the start of the year, {first}"
+            quarter = _QUARTERS_ZH[int(label[-1]) - 1]
+            text += f"\n其中第{quarter}季度，{_zh_block(period, data, None, False)}"
+        return text
+    first = _en_block(ytd, data, key, growth)
+    if unfinished:
+        text = f"Up to {to}, {first}"
+    else:
+        text = f"In {label}, {first}" if whole_year else f"Since the start of the year, {first}"
     if not whole_year:
-        text += f"\nIn {label} alone, {_en_block(period, None)}"
-    return text + "\n(" + "; ".join(f"{k} {v}" for k, v in cutoff_parts(data, "en")) + ")"
+        text += f"\nIn {label} alone, {_en_block(period, data, None, False)}"
+    return text

@@ -2,7 +2,7 @@
 
 Each parser accepts the forms a zone's staff write (3.5亿, 35000万元, 2021年8月3日, 外出招商)
 and refuses anything else with `InvalidValue` naming the option (or column) and the value.
-Plain functions, no pydantic: spreadsheets use them row by row (`crm.text.sheets`), and the
+Plain functions, no pydantic: spreadsheets use them row by row (`crm.text.ledgers`), and the
 command line bundles them into models per command (`crm.text.inputs`)."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, localcontext
@@ -55,6 +56,10 @@ VISIT_KIND_ALIASES = {
     "服务": "aftercare", "回访": "aftercare", "跟踪服务": "aftercare", "签约后服务": "aftercare",
     "走访服务": "aftercare", "走访服务签约项目": "aftercare", "签约项目服务": "aftercare",
     "线上": "online", "在线": "online", "视频": "online", "网上": "online",
+    "线上洽谈": "online", "视频洽谈": "online",
+    # every label the tool prints for a kind, in English (spaces are not compared)
+    "outboundtrip": "outbound", "investorreception": "reception",
+    "pairingactivity": "pairing", "aftercarevisit": "aftercare", "onlinemeeting": "online",
 }
 
 SECTOR_ALIASES = {
@@ -130,11 +135,23 @@ def parse_date(text: Any, option: str = "--date") -> date:
     raise InvalidValue(option=option, value=str(text), expected=DATE_EXPECTED)
 
 
+_QUARTER_ZH = re.compile(r"(\d{4})年?(?:第)?([一二三四1-4])季度?")
+_QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
 def parse_quarter(text: Any, option: str = "QUARTER") -> tuple[int, int]:
-    match = _QUARTER.fullmatch(_clean(text))
-    if match is None:
-        raise InvalidValue(option=option, value=str(text), expected="a quarter such as 2021Q3")
-    return int(match.group(1)), int(match.group(2))
+    """A quarter as the tool prints it, in either language: 2021Q3, 2021-Q3, 2021年第三季度,
+    2021年三季度, 2021年3季度."""
+    cleaned = _clean(text)
+    match = _QUARTER.fullmatch(cleaned.replace("-", "").replace("年", "").upper())
+    if match is not None:
+        return int(match.group(1)), int(match.group(2))
+    match = _QUARTER_ZH.fullmatch(cleaned)
+    if match is None or not ("季" in cleaned or "第" in cleaned):
+        raise InvalidValue(option=option, value=str(text),
+                           expected="a quarter such as 2021Q3 or 2021年第三季度")
+    number = match.group(2)
+    return int(match.group(1)), _QUARTER_NUMBERS.get(number) or int(number)
 
 
 def parse_visit_kind(text: Any, option: str = "--kind") -> str:
@@ -147,10 +164,14 @@ def parse_visit_kind(text: Any, option: str = "--kind") -> str:
     return kind
 
 
+#: Every label the tool prints for a stage or a group of stages, and the common words.
 STAGE_ALIASES = {
-    "线索": ("lead",), "在谈": ("negotiating", "framework"), "洽谈": ("negotiating",),
-    "框架协议": ("framework",), "签约": ("signed", "land", "capital"), "已签约": ("signed",),
-    "供地": ("land",), "资金到位": ("capital",), "终止": ("dropped",),
+    "线索": ("lead",), "在谈": ("negotiating", "framework"), "在谈项目": ("negotiating", "framework"),
+    "洽谈": ("negotiating",), "洽谈中": ("negotiating",),
+    "框架协议": ("framework",), "已签框架协议": ("framework",),
+    "签约": ("signed", "land", "capital"), "签约项目": ("signed", "land", "capital"),
+    "已签约": ("signed",), "供地": ("land",), "已供地": ("land",), "资金到位": ("capital",),
+    "终止": ("dropped",), "已终止": ("dropped",),
 }
 
 
@@ -174,11 +195,20 @@ def parse_position(text: Any, option: str = "EVENT") -> int:
     return int(cleaned)
 
 
-def sectors() -> tuple[str, ...]:
-    """The zone's sectors: `CRM_SECTORS` (comma-separated) or the default "3+1" and 其他."""
+#: The sectors of the zone the command works on (its setting, read from the log by the
+#: command line before it reads any input naming a sector).
+ZONE_SECTORS: ContextVar[tuple[str, ...] | None] = ContextVar("zone_sectors", default=None)
+
+
+def seed_sectors() -> tuple[str, ...]:
+    """A team member's `CRM_SECTORS` (comma-separated): only the seed of a store's list."""
     configured = os.environ.get("CRM_SECTORS", "")
-    names = tuple(s.strip() for s in re.split(r"[,，、]", configured) if s.strip())
-    return names or DEFAULT_SECTORS
+    return tuple(s.strip() for s in re.split(r"[,，、]", configured) if s.strip())
+
+
+def sectors() -> tuple[str, ...]:
+    """The zone's sectors: its setting, else the default "3+1" and 其他."""
+    return ZONE_SECTORS.get() or seed_sectors() or DEFAULT_SECTORS
 
 
 def parse_sector(text: Any, option: str = "--sector") -> str:
@@ -251,3 +281,39 @@ def parse_head(text: str, option: str = "--extends") -> tuple[int, bytes]:
         pass
     raise InvalidValue(option=option, value=text,
                        expected="a head POSITION:HASH as `crm verify --head` prints it")
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """`crm zone set KEY VALUE`'s value, typed for the zone's check (which gives it its
+    canonical form): amounts as yuan, day counts as integers, lists split on commas."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    parts = [p.strip() for p in re.split(r"[,，、]", raw) if p.strip()]
+    option = f"zone {key}"
+    if key == "sectors":
+        return parts
+    if key == "tiers":
+        return [parse_amount(p, option) for p in parts]
+    if key == "key-projects":
+        if raw.casefold() in ("flag", "重点", "标记"):
+            return "flag"
+        match = re.fullmatch(r"planned\s*>=\s*(.+)", raw, re.IGNORECASE) or \
+            re.fullmatch(r"计划投资\s*>=\s*(.+)", raw)
+        if match is None:
+            raise InvalidValue(option=option, value=raw,
+                               expected="planned>=AMOUNT (e.g. planned>=1亿) or flag")
+        return parse_amount(match.group(1), option)
+    if key in ("guard.min-amount",) or key.endswith((".contracted", ".capital")):
+        return parse_amount(raw, option)
+    if key in ("guard.max-ratio", "guard.max-mu"):
+        try:
+            return Decimal(raw.removesuffix("亩").removesuffix("倍"))
+        except ArithmeticError:
+            raise InvalidValue(option=option, value=raw, expected="a number") from None
+    if key.startswith("stall.") or key == "yoy-digits" or key.endswith(".projects"):
+        digits = raw.removesuffix("天").removesuffix("个").removesuffix("days")
+        if not digits.strip().isdigit():
+            raise InvalidValue(option=option, value=raw, expected="a whole number")
+        return int(digits)
+    if key == "counts":
+        return {"精确": "exact", "约数": "approx", "余": "approx"}.get(raw, raw.casefold())
+    return raw

@@ -161,7 +161,11 @@ def cutoff_parts(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     """What the report was computed from: (label, value) for the business date, the record
     time and the log head — so a printed report can be checked against the log later."""
     business = data.get("as_of") or data["period"]["end"]
-    parts = [(t("business_date", lang), str(business)),
+    parts = []
+    figures_to = data.get("figures_to")
+    if figures_to is not None and str(figures_to) < str(data["period"]["end"]):
+        parts.append((t("figures_to", lang), str(figures_to)))  # a period not yet ended
+    parts += [(t("business_date", lang), str(business)),
              (t("recorded_by", lang),
               str(data["known_on"]) if data.get("known_on") else t("all_records", lang))]
     head = data.get("log_head")
@@ -182,6 +186,8 @@ def cutoff_line(data: dict[str, Any], lang: str) -> str:
 
 def to_text(data: dict[str, Any], lang: str, fmt: str) -> str:
     title = f"{t('title', lang)} {data['period']['label']}"
+    if data.get("zone"):
+        title = f"{data['zone']} {title}"
     out = [f"# {title}" if fmt == "markdown" else title, cutoff_line(data, lang)]
     for section in sections(data, lang):
         if not section.rows:
@@ -195,29 +201,35 @@ def to_text(data: dict[str, Any], lang: str, fmt: str) -> str:
 
 def to_report_csv(data: dict[str, Any], lang: str) -> str:
     """One row a figure: section, metric, then the period, year-to-date and previous-year
-    values (exact yuan and 亩), and growth as a fraction."""
+    values (exact yuan and 亩), and growth as a fraction; in the person's language."""
     spans = ["period", "year_to_date", "previous_year_to_date"]
-    rows = [{"section": "cutoff", "metric": name, "period": value}
-            for name, value in cutoff_parts(data, "en")]
-    for section in sections(data, "en"):
-        for i, row in enumerate(section.rows):
+    zh = lang == "zh"
+    rows = [{"section": t("cutoff", lang) if zh else "cutoff", "metric": name, "period": value}
+            for name, value in cutoff_parts(data, lang)]
+    for section in sections(data, lang):
+        title = section.title if zh else section.key
+        for row in section.rows:
             if section.key == "summary":
-                rows.append({"section": section.key, "metric": row[0],
+                rows.append({"section": title, "metric": row[0],
                              **dict(zip(spans, row[1:4])), "yoy": row[4]})
             elif section.key == "projects":
-                rows.append({"section": section.key, "metric": row[0],
+                rows.append({"section": title, "metric": row[0],
                              **dict(zip(spans, row[1:4]))})
             elif section.key == "by_sector":
-                rows.append({"section": section.key, "metric": f"{row[0]} signed",
+                rows.append({"section": title, "metric": say("csv.signed", lang,
+                                                                     name=row[0]),
                              **dict(zip(spans, row[1::2]))})
-                rows.append({"section": section.key, "metric": f"{row[0]} investment",
+                rows.append({"section": title, "metric": say("csv.investment", lang,
+                                                                     name=row[0]),
                              **dict(zip(spans, row[2::2]))})
             else:
-                rows.append({"section": section.key, "metric": f"{row[0]} projects",
+                rows.append({"section": title, "metric": say("csv.projects", lang,
+                                                                     name=row[0]),
                              "period": row[1]})
-                rows.append({"section": section.key, "metric": f"{row[0]} investment",
+                rows.append({"section": title, "metric": say("csv.investment", lang,
+                                                                     name=row[0]),
                              "period": row[2]})
-    return to_csv(rows, ["section", "metric", *spans, "yoy"])
+    return to_csv(rows, ["section", "metric", *spans, "yoy"], lang)
 
 
 # -- entry point -------------------------------------------------------------------------

@@ -75,11 +75,14 @@ def to_json(data: Any, pretty: bool | None = None) -> str:
     return json.dumps(plain(data), ensure_ascii=False)
 
 
-def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
+           lang: str = "en") -> str:
+    """Rows as CSV: values as exact as in JSON; headers the field names in English and the
+    catalogue's names in Chinese."""
     columns = list(columns or (rows[0].keys() if rows else []))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([label(c, lang) for c in columns] if lang == "zh" else columns)
     for row in rows:
         writer.writerow(["" if row.get(c) is None else _csv_cell(plain(row.get(c)))
                          for c in columns])
@@ -150,14 +153,14 @@ def render_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: 
     if fmt == "json":
         return to_json(list(rows))
     if fmt == "csv":
-        return to_csv(rows, list(rows[0].keys()) if rows else columns)
+        return to_csv(rows, list(rows[0].keys()) if rows else columns, lang)
     body = [[cell(c, r.get(c), lang) for c in columns] for r in rows]
     return grid(body, [label(c, lang) for c in columns], fmt)
 
 
 def render_projects(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
     if fmt == "csv":
-        return to_csv(rows, PROJECT_FIELDS)
+        return to_csv(rows, PROJECT_FIELDS, lang)
     return render_rows(rows, PROJECT_COLUMNS, fmt, lang)
 
 
@@ -165,7 +168,7 @@ def render_project(row: Mapping[str, Any], fmt: str, lang: str) -> str:
     if fmt == "json":
         return to_json(row)
     if fmt == "csv":
-        return to_csv([row])
+        return to_csv([row], None, lang)
     body = [[label(k, lang), cell(k, v, lang)] for k, v in row.items() if v not in (None, "")]
     if fmt == "markdown":
         return grid(body, [label("field", lang), label("value", lang)], fmt)
@@ -186,12 +189,12 @@ def render_history(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> st
         columns: list[str] = []
         for r in rows:
             columns += [k for k in r if k not in columns]
-        return to_csv(rows, columns)
+        return to_csv(rows, columns, lang)
     body = []
     for r in rows:
         details = "; ".join(f"{label(k, lang)}: {cell(k, v, lang)}" for k, v in r.items()
                             if k not in _HISTORY_FIXED and v not in (None, "", False, {})
-                            and k not in ("visit_id", "rules"))
+                            and k not in ("visit_id", "rules", "project_ids"))
         body.append([cell(c, r.get(c), lang) if c != "details" else details
                      for c in HISTORY_COLUMNS])
     return grid(body, [label(c, lang) for c in HISTORY_COLUMNS], fmt)
@@ -227,8 +230,8 @@ def render_pipeline(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, Any]
     if fmt == "csv":
         if totals_only:
             return to_csv([{"stage": s, **totals[s]} for s in stages],
-                          ["stage", "count", "investment", "capital"])
-        return to_csv(rows, PROJECT_FIELDS)
+                          ["stage", "count", "investment", "capital"], lang)
+        return to_csv(rows, PROJECT_FIELDS, lang)
     lines = headline_lines(head, lang)
     if totals_only:
         body = [[label(s, lang), totals[s]["count"], money_yi(totals[s]["investment"]),
@@ -260,3 +263,41 @@ def render_status(info: Mapping[str, Any], fmt: str, lang: str) -> str:
             *({"what": say("status.rows", lang, table=table), "value": n}
               for table, n in info["rows"].items())]
     return render_rows(rows, ["what", "value"], fmt, lang)
+
+
+def zone_json(settings: Any) -> dict[str, Any]:
+    """`crm zone show --format json` (SPEC §6)."""
+    high, low = settings.tiers
+    return {
+        "name": settings.name,
+        "sectors": list(settings.sectors),
+        "tiers": [plain(high), plain(low)],
+        "key_projects": settings.values["key-projects"],
+        "guards": {k.replace("-", "_"): plain(v) for k, v in settings.guards.items()},
+        "stall_days": settings.stall_days,
+        "counts": settings.values["counts"],
+        "yoy_digits": settings.yoy_digits,
+        "targets": {str(y): {k: plain(v) if not isinstance(v, int) else v
+                             for k, v in settings.targets(y).items()}
+                    for y in settings.target_years()},
+        "recorded": sorted(settings.recorded),
+    }
+
+
+def render_zone(settings: Any, fmt: str, lang: str) -> str:
+    """The zone's settings: each key, its value as typed back into `crm zone set`, and
+    whether it was set or is the default."""
+    rows = []
+    for key, value in settings.values.items():
+        if isinstance(value, list):
+            shown = ",".join(money(Decimal(v)) if key == "tiers" else str(v) for v in value)
+        elif key in ("key-projects",) and value != "flag":
+            shown = "planned>=" + money(Decimal(value.split(">=")[1]))
+        elif key == "guard.min-amount" or key.endswith((".contracted", ".capital")):
+            shown = money(Decimal(value))
+        else:
+            shown = "" if value is None else str(value)
+        rows.append({"key": key, "value": shown,
+                     "source": label("zone.set" if key in settings.recorded else "zone.default",
+                                     lang)})
+    return render_rows(rows, ["key", "value", "source"], fmt, lang)

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.app import audit
-from crm.app.log_files import export_events, import_events
 from crm.app.log import ProjectLog
+from crm.app.log_files import export_events, import_events
 from crm.domain.errors import CrmError
 from crm.domain.facts import business_order
 from crm.domain.rules import violations

@@ -84,7 +84,7 @@ def test_tables_align_chinese_text_by_display_width(crm: Crm):
     from wcwidth import wcwidth
 
     crm(*CONTACT)
-    crm("contact", "A", "--investor", "Acme Ltd", "--sector", "其他", "--planned", "1")
+    crm("contact", "A", "--investor", "Acme Ltd", "--sector", "其他", "--planned", "1亿")
     header, rule, *rows = crm("--lang", "zh", "list").out.splitlines()
     starts = [i for i, ch in enumerate(rule) if ch == "-" and i and rule[i - 1] == " "]
     assert len(starts) >= 5
@@ -243,7 +243,7 @@ def test_every_command_has_help_with_an_example(tmp_path, crm_at):
 def test_debug_shows_the_traceback_of_an_unexpected_failure(crm, monkeypatch):
     from crm.app import reads
 
-    def broken(self):
+    def broken(self, **_):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(reads.Reader, "projects", broken)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,10 @@ def ledger_xlsx(path: Path) -> Path:
 
 def test_a_zone_ledger_in_excel_with_merged_headers(run, tmp_path):
     out = run("import", str(ledger_xlsx(tmp_path / "台账.xlsx"))).out
-    assert out.strip() == "imported 3 rows of 台账.xlsx as 5 events"
+    assert out.splitlines() == [
+        "台账.xlsx[2021年招商项目台账]: ledger, 9 column(s) read, 1 ignored, 3 row(s), 2 row(s) "
+        "skipped",
+        "imported 台账.xlsx: 3 new, 0 updated, 0 unchanged; 5 event(s)"]
     star = run("show", "星河光伏", "--format", "json").json()
     assert (star["planned_investment"], star["contracted_investment"]) == ("200000000", "220000000")
     assert (star["contact_date"], star["signed_date"], star["stage"]) == \
@@ -63,47 +66,57 @@ def test_a_zone_ledger_in_excel_with_merged_headers(run, tmp_path):
 
 def test_an_english_ledger_in_csv_and_a_visit_log(run, tmp_path):
     ledger = write_csv(tmp_path / "ledger.csv", [
-        ["Name", "Investor", "Sector", "Planned investment", "Contact date",
-         "Contracted investment", "Signed date", "Land (mu)", "Land date", "Capital arrived",
-         "Capital date", "Owner", "Notes"],
-        ["Alpha Solar", "Alpha Energy", "new-energy", "350000000", "2021-02-01", "3.5亿",
-         "2021-05-01", "120.5", "2021-06-01", "35000万", "2021-07-01", "Li Na", "key project"],
+        ["Name", "Investor", "Sector", "Planned investment (yuan)", "Contact date",
+         "Contracted (CNY 100m)", "Signed date", "Land (mu)", "Land date",
+         "Capital arrived (RMB 10,000)", "Capital date", "Owner", "Notes"],
+        ["Alpha Solar", "Alpha Energy", "new-energy", "350000000", "2021-02-01", "3.5",
+         "2021-05-01", "120.5", "2021-06-01", "35000", "2021-07-01", "Li Na", "key project"],
         ["", "", "", "", "", "", "", "", "", "", "", "", ""],
         ["Beta Health", "Beta Group", "big health", "3000万元", "2021/2/3", "", "", "", "",
          "", "", "", ""],
     ])
-    assert run("import", str(ledger)).out.strip() == "imported 2 rows of ledger.csv as 5 events"
+    assert run("import", str(ledger)).out.splitlines()[-1] == \
+        "imported ledger.csv: 2 new, 0 updated, 0 unchanged; 5 event(s)"
     visits = write_csv(tmp_path / "走访记录.csv", [
         ["日期", "类型", "项目", "参加人员", "备注"],
         ["2021-02-20", "外出招商", "Alpha Solar", "张伟", ""],
         ["2021-03-10", "山海协作", "Alpha Solar、Beta Health", "王芳, 李娜", "结对活动"],
     ])
-    assert run("import", str(visits)).out.strip() == "imported 2 rows of 走访记录.csv as 3 events"
+    assert run("import", str(visits)).out.splitlines()[-1] == \
+        "imported 走访记录.csv: 2 new, 0 updated, 0 unchanged; 3 event(s)"
     report = run("report", "quarter", "2021Q1", "--format", "json").json()["quarter"]
     assert report["activities"] == {"outbound": 1, "reception": 0, "pairing": 1, "aftercare": 0,
                                     "online": 0, "total": 2}  # the shared visit counts once
     alpha = run("show", "Alpha Solar", "--format", "json").json()
     assert (alpha["stage"], alpha["land_mu"], alpha["capital_arrived"]) == \
         ("capital", "120.5", "350000000")
-    assert run("import", str(visits)).out.strip() == \
-        "nothing to import: all 2 rows of 走访记录.csv are already in the log"
-    assert run("import", str(ledger)).out.strip() == \
-        "nothing to import: all 2 rows of ledger.csv are already in the log"
+    assert run("import", str(visits)).out.splitlines()[-1] == \
+        "nothing to import: 走访记录.csv holds nothing the log does not (2 row(s) unchanged)"
+    assert run("import", str(ledger)).out.splitlines()[-1] == \
+        "nothing to import: ledger.csv holds nothing the log does not (2 row(s) unchanged)"
 
 
 def test_map_names_an_unknown_column(run, tmp_path):
     ledger = write_csv(tmp_path / "odd.csv", [
-        ["项目名称", "合作企业", "产业", "计划投资", "首次洽谈"],
+        ["项目名称", "合作企业", "产业", "计划投资（万元）", "首次洽谈日期"],
         ["甲", "甲公司", "其他", "1亿", "2021-01-05"],
     ])
     r = run("import", str(ledger), check=False)
-    assert r.code == 2 and "investor" in r.err
-    out = run("import", str(ledger), "--map", "合作企业=investor", "--map", "首次洽谈=contact_date")
-    assert out.out.startswith("imported 1 rows")
+    assert r.code == 2
+    assert r.err.splitlines() == [
+        "odd.csv: column E '首次洽谈日期' looks like amounts, dates, areas or yes/no, but no field "
+        "the tool knows: --map '首次洽谈日期=FIELD' reads it as a field, --ignore '首次洽谈日期' "
+        "leaves it out",
+        "odd.csv:2: 甲 is new to the log: fill in its investor",
+        "crm: 2 problem(s) in odd.csv: nothing was imported"]
+    out = run("import", str(ledger), "--map", "合作企业=investor", "--map",
+              "首次洽谈日期=contact_date").out
+    assert out.splitlines()[-1] == "imported odd.csv: 1 new, 0 updated, 0 unchanged; 1 event(s)"
+    assert run("show", "甲", "--format", "json").json()["contact_date"] == "2021-01-05"
 
 
 BAD_ROWS = [
-    ["项目名称", "投资方", "产业", "计划投资(万元)", "接洽日期", "协议投资", "签约日期",
+    ["项目名称", "投资方", "产业", "计划投资(万元)", "接洽日期", "协议投资(万元)", "签约日期",
      "供地面积(亩)", "供地日期"],
     ["好项目", "好公司", "新能源", "10000", "2021-03-01", "", "", "", ""],        # 2: fine
     ["坏金额", "公司", "新能源", "很多", "2021-03-01", "", "", "", ""],            # 3
@@ -127,13 +140,21 @@ def test_every_bad_row_is_reported_and_nothing_is_written(run, tmp_path, store):
     r = run("import", str(path), check=False)
     assert r.code == 2
     lines = r.err.strip().splitlines()
-    assert lines[-1] == "crm: 9 problem(s) in bad.csv: nothing was imported"
-    rows = [int(line.split(":")[1]) for line in lines[:-1]]
-    assert rows == [3, 4, 5, 6, 7, 8, 9, 10, 11]
-    for line, piece in zip(lines, ["'很多'", "'2021-02-30'", "'化工'", "name", "investor",
-                                   "签约日期", "already on bad.csv:2", "2099-03-01",
-                                   "not signed"]):
-        assert line.startswith("bad.csv:") and piece in line, line
+    assert lines == [
+        "bad.csv:3: 计划投资(万元) '很多' is not valid: expected an amount in yuan such as "
+        "350000000, 3.5亿, 3.5亿元, 35000万 or 35000万元",
+        "bad.csv:4: 接洽日期 '2021-02-30' is not valid: expected a date such as 2021-08-03, "
+        "2021/8/3 or 2021年8月3日 that exists on the calendar",
+        "bad.csv:5: 产业 '化工' is not valid: expected one of 新材料, 新能源, 大健康, 数字经济, 其他",
+        "bad.csv:6: no 项目名称: every row needs one",
+        "bad.csv:7: 缺投资方 is new to the log: fill in its investor",
+        "bad.csv:8: 有金额无日期: contracted investment is given without signed on: fill in the "
+        "date (it is never taken from the report's date)",
+        "bad.csv:9: 好项目 is already on row 2: list each project once",
+        f"bad.csv:10: date 2099-03-01 is in the future (today is {date.today()}): "
+        "record what has happened",
+        "bad.csv:11: date 2021-05-01 is before '先供地' was signed on 2021-06-01: check the date",
+        "crm: 9 problem(s) in bad.csv: nothing was imported"]
     assert log_digest(store) == before
 
 
@@ -152,15 +173,18 @@ def test_bad_visit_rows(run, tmp_path, store):
     r = run("import", str(path), check=False)
     assert r.code == 2
     lines = r.err.strip().splitlines()
-    assert lines[0].startswith("visits.csv:2: no project named '没有这个项目'")
-    assert lines[1].startswith("visits.csv:3:") and "'打高尔夫'" in lines[1]
-    assert lines[2].startswith("visits.csv:5: the same visit is already on visits.csv:4")
-    assert lines[3].startswith("visits.csv:6: date 2020-12-31 is before")
+    assert lines[0] == ("visits.csv:2: no project named 没有这个项目: add it to the ledger or "
+                        "`crm contact` it first")
+    assert lines[1].startswith("visits.csv:3: 类型 '打高尔夫' is not valid")
+    assert lines[2] == "visits.csv:5: the same visit is already on row 4"
+    assert lines[3] == ("visits.csv:6: date 2020-12-31 is before 已有's first contact on "
+                        "2021-01-04: check the date")
+    assert lines[4] == "crm: 4 problem(s) in visits.csv: nothing was imported"
     assert log_digest(store) == before
 
 
 def test_a_row_changed_since_the_import_is_a_conflict(run, tmp_path, store):
-    rows = [["项目名称", "投资方", "产业", "计划投资", "接洽日期"],
+    rows = [["项目名称", "投资方", "产业", "计划投资（元）", "接洽日期"],
             ["甲", "甲公司", "其他", "1亿", "2021-01-05"],
             ["乙", "乙公司", "其他", "2亿", "2021-01-06"]]
     run("import", str(write_csv(tmp_path / "v1.csv", rows)))
@@ -170,12 +194,32 @@ def test_a_row_changed_since_the_import_is_a_conflict(run, tmp_path, store):
     changed = write_csv(tmp_path / "v2.csv", rows)
     r = run("import", str(changed), check=False)
     assert r.code == 1
-    assert "v2.csv:2: '甲' differs from the log" in r.err and "150000000" in r.err
+    assert r.err.splitlines() == [
+        "v2.csv:2: 甲: planned investment: 1亿 in the log, 1.5亿 in the ledger — to apply: "
+        "crm correct 甲 1 --planned 1.5亿 --reason 台账更正",
+        "crm: 1 row(s) of v2.csv differ from the log: nothing was imported (--skip-conflicts "
+        "imports the rest)"]
     assert log_digest(store) == before
+    checked = run("import", str(changed), "--check", check=False)
+    assert checked.code == 1 and log_digest(store) == before
+    assert checked.out.splitlines()[-4:] == [
+        "would import: 1 new, 0 updated, 2 unchanged; 1 event(s)",
+        "1 conflict(s): the ledger says otherwise than the log:",
+        "v2.csv:2: 甲: planned investment: 1亿 in the log, 1.5亿 in the ledger — to apply: "
+        "crm correct 甲 1 --planned 1.5亿 --reason 台账更正",
+        "nothing written (--check)"]
     r = run("import", str(changed), "--skip-conflicts")
-    assert r.out.strip() == "imported 1 rows of v2.csv as 1 events; 1 rows were already in the log"
-    assert "skipped: v2.csv:2" in r.err
+    assert r.out.splitlines()[-1] == "imported v2.csv: 1 new, 0 updated, 2 unchanged; 1 event(s)"
+    assert r.err.splitlines()[0] == "1 conflicting row(s) left out (--skip-conflicts):"
     assert run("show", "甲", "--format", "json").json()["planned_investment"] == "100000000"
+    r = run("import", str(changed), "--apply-corrections", "--reason", "7月台账更正")
+    assert r.out.splitlines()[-2:] == [
+        "imported v2.csv: 0 new, 0 updated, 3 unchanged; 1 event(s)",
+        "1 conflict(s) recorded as corrections (reason: 7月台账更正)"]
+    assert run("show", "甲", "--format", "json").json()["planned_investment"] == "150000000"
+    last = run("history", "甲", "--format", "json").json()[-1]
+    assert (last["event"], last["reason"]) == ("EventCorrected", "7月台账更正")
+    assert run("import", str(changed)).out.splitlines()[-1].startswith("nothing to import")
 
 
 def test_files_that_cannot_be_read(run, tmp_path):
@@ -186,7 +230,7 @@ def test_files_that_cannot_be_read(run, tmp_path):
     assert r.code == 2 and "notes.txt" in r.err
     empty = write_csv(tmp_path / "other.csv", [["a", "b"], ["1", "2"]])
     r = run("import", str(empty), check=False)
-    assert r.code == 2 and "found no ledger or visit log" in r.err
+    assert r.code == 2 and r.err.startswith("crm: other.csv: no sheet holds a ledger or a visit log")
 
 
 def test_events_round_trip_exactly_through_json_lines(zone2019, tmp_path):

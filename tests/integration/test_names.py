@@ -10,6 +10,7 @@ import pytest
 
 from crm.app.log import ProjectLog
 from crm.domain import errors
+from crm.domain.names import slot_id
 from tests.conftest import CRM
 
 #: A racer loads everything it needs, says so, and waits for the start signal: a line on
@@ -24,7 +25,7 @@ sys.exit(cli.main(sys.argv[1:]))
 
 
 def contact(app: ProjectLog, name: str):
-    return app.contact(name=name, investor="I", sector="新能源", planned=Decimal(1))
+    return app.contact(name=name, investor="I", sector="新能源", planned=Decimal(10**8))
 
 
 def test_names_are_the_same_after_width_and_case_folding(app: ProjectLog):
@@ -50,6 +51,8 @@ def test_the_store_refuses_a_name_taken_between_check_and_save(store, monkeypatc
             original(name)
 
     monkeypatch.setattr(second, "_refuse_taken_name", check_late)
+    # as if it had looked for the name's free slot before the first one saved
+    monkeypatch.setattr(second, "free_slot", lambda name: slot_id(name, 1))
     with pytest.raises(errors.DuplicateName):
         contact(second, "星河光伏")
     assert len(list(first.events.get(first.get_project("星河光伏").id))) == 1
@@ -59,7 +62,7 @@ def test_two_processes_registering_one_name_at_once(store):
     """Real processes, released at the same instant: exactly one wins each name."""
     env = {**os.environ, "CRM_STORE": str(store), "CRM_USER": "racer"}
     subprocess.run([CRM, "contact", "warmup", "--investor", "I", "--sector", "其他",
-                    "--planned", "1"], env=env, check=True, capture_output=True)
+                    "--planned", "1亿"], env=env, check=True, capture_output=True)
     rounds = []
     for round_ in range(4):
         name = f"项目{round_}" if round_ % 2 else f"ＰＲＯＪ{round_}"

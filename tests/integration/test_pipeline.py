@@ -28,7 +28,8 @@ def test_pipeline_lists_live_projects_by_stage_with_the_headlines(zone2019):
     assert by_name["华锂新材"]["contracted_investment"] == "1000000000"
     assert by_name["银杏文旅"]["stage"] == "negotiating"  # the 2020 visit moved it on
     table = zone2019("pipeline").out
-    assert table.splitlines()[0].startswith("在谈 (negotiating): 4 · expected investment 8.90亿元")
+    assert table.splitlines()[0].startswith(
+        "under negotiation (在谈: negotiating and framework): 4 · expected investment 8.90亿元")
     assert "capital · 4 · 14.70亿元" in table
     zh = zone2019("--lang", "zh", "pipeline").out
     assert zh.splitlines()[0] == "在谈项目 4 个，预计总投资 8.90 亿元"

@@ -30,7 +30,7 @@ KILLS = int(os.environ.get("CRM_KILLS", "4"))
 #: `crm`, saying when its modules are loaded: the signal then lands in the work.
 READY_CRM = r"""
 import sys
-import cli, crm.app.log, crm.app.imports, crm.app.log_files, crm.app.copying, crm.text.sheets
+import cli, crm.app.log, crm.app.imports, crm.app.log_files, crm.app.copying, crm.text.ledgers
 print("ready", flush=True)
 sys.exit(cli.main(sys.argv[1:]))
 """

@@ -9,7 +9,6 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-import pytest
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 

@@ -80,7 +80,8 @@ class Settings:
         """Confirm a write in one line: what was recorded, for which projects, and their stage."""
         from crm.text.messages import label
 
-        parts = [f"{p.name} ({label(p.state.stage, self.lang)})" for p in projects]
+        parts = [self.say("project_stage", name=p.name, stage=label(p.state.stage, self.lang))
+                 for p in projects]
         click.echo(self.say("recorded", what=label(event, self.lang),
                             projects=self.say("list_separator").join(parts), detail=detail))
 
@@ -136,7 +137,7 @@ def _confirm_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @click.option("--investor", required=True, help="The company behind the project (客商/投资方).")
 @click.option("--sector", required=True,
               help="One of the zone's sectors (`crm zone show`; by default 新材料, 新能源, "
@@ -192,7 +193,7 @@ def visit(s: Settings, names: tuple[str, ...], **options: Any) -> None:
 
 
 def _amount_command(name: str, event: str, method: str, doc: str) -> None:
-    @click.argument("name")
+    @click.argument("name", metavar="NAME")
     @click.option("--amount", required=True, metavar="AMOUNT", help="e.g. 10亿, 9999万, 350000000.")
     @_date_option
     @_note_option
@@ -232,7 +233,7 @@ _amount_command("capital", "CapitalArrived", "receive_capital",
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @click.option("--mu", required=True, metavar="AREA", help="Area transferred, in 亩, e.g. 120.5.")
 @click.option("--parcel", help="The parcel's number or name.")
 @click.option("--price", metavar="AMOUNT", help="The transfer price.")
@@ -254,7 +255,7 @@ def land(s: Settings, name: str, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @click.option("--reason", required=True, help="Why the project stops.")
 @_date_option
 @_note_option
@@ -273,7 +274,7 @@ def drop(s: Settings, name: str, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @_date_option
 @_note_option
 @click.pass_obj
@@ -291,7 +292,7 @@ def reopen(s: Settings, name: str, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @click.argument("event", metavar="EVENT")
 @click.option("--reason", required=True, help="Why the correction is made (kept with it).")
 @click.option("--void", is_flag=True, help="The event should never have been recorded.")
@@ -336,8 +337,8 @@ def correct(s: Settings, name: str, event: str, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
 @_note_option
 @_confirm_option
 @click.pass_obj
@@ -358,7 +359,7 @@ def rename(s: Settings, old: str, new: str, note: str | None) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @click.option("--reason", required=True, help="Why the project should never have been recorded.")
 @_note_option
 @click.pass_obj
@@ -379,8 +380,8 @@ def void(s: Settings, name: str, reason: str, note: str | None) -> None:
 
 
 @cli.command()
-@click.argument("duplicate")
-@click.argument("into")
+@click.argument("duplicate", metavar="DUPLICATE")
+@click.argument("into", metavar="INTO")
 @click.option("--reason", required=True, help="Why they are one project.")
 @_note_option
 @click.pass_obj
@@ -403,7 +404,7 @@ def merge(s: Settings, duplicate: str, into: str, reason: str, note: str | None)
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @click.argument("flag", metavar="重点")
 @click.option("--off", is_flag=True, help="Take the flag off.")
 @_date_option
@@ -422,7 +423,7 @@ def flag(s: Settings, name: str, flag: str, off: bool, **options: Any) -> None:
     from crm.text.inputs import FlagInput
 
     if flag.strip() not in (FLAG, "key"):
-        raise click.BadParameter(f"{flag!r}: the flag is 重点 (key project)", param_hint="FLAG")
+        raise click.UsageError(s.say("flag_only", flag=flag))
     data = FlagInput.parse(name=name, **options)
     project = s.log().flag(name=data.name, flag=FLAG, on=not off,
                            occurred_on=data.occurred_on, note=data.note)
@@ -456,8 +457,8 @@ def zone_show(s: Settings, fmt: str) -> None:
 
 
 @zone.command(name="set")
-@click.argument("key")
-@click.argument("value")
+@click.argument("key", metavar="KEY")
+@click.argument("value", metavar="VALUE")
 @click.pass_obj
 def zone_set(s: Settings, key: str, value: str) -> None:
     """Record one of the zone's settings. Keys: name, sectors (comma-separated), tiers
@@ -550,7 +551,7 @@ def list_(s: Settings, fmt: str, search: str | None, stage_names: tuple[str, ...
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @read_options
 @output_options
 @click.pass_obj
@@ -568,7 +569,7 @@ def show(s: Settings, name: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", metavar="NAME")
 @read_options
 @output_options
 @click.pass_obj
@@ -640,14 +641,14 @@ def report() -> None:
 
 @report.command()
 @read_options
-@click.argument("quarter", required=False)
-@click.option("--year", type=int, help="A whole year instead of a quarter.")
+@click.argument("quarter", required=False, metavar="[QUARTER]")
+@click.option("--year", metavar="YEAR", help="A whole year instead of a quarter.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="table (default), json, csv, markdown, narrative, html or xlsx.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file (its extension picks the format).")
 @click.pass_obj
-def quarter(s: Settings, quarter: str | None, year: int | None, fmt: str | None,
+def quarter(s: Settings, quarter: str | None, year: str | None, fmt: str | None,
             out: str | None) -> None:
     """The quarter's investment-attraction report: activities, signings with tiers and
     relocations, contracted investment with year-on-year growth, land, framework
@@ -663,7 +664,7 @@ def quarter(s: Settings, quarter: str | None, year: int | None, fmt: str | None,
     from crm.text.parsing import parse_quarter, parse_year
 
     if (quarter is None) == (year is None):
-        raise click.UsageError("give a QUARTER such as 2021Q3, or --year 2021")
+        raise click.UsageError(s.say("quarter_needed"))
     period = (parse_year(year), None) if year is not None else parse_quarter(quarter)
     if fmt is None:
         fmt = _BY_EXTENSION.get(os.path.splitext(out)[1].lower(), "table") if out else "table"
@@ -686,7 +687,7 @@ def _emit(s: Settings, rendered: str | bytes, out: str | None) -> None:
         click.echo(s.say("wrote", path=out), err=True)
     elif isinstance(rendered, bytes):
         if sys.stdout.isatty():  # a workbook goes to a file or down a pipe, never a terminal
-            raise click.UsageError("xlsx is a binary workbook: give --out FILE.xlsx")
+            raise click.UsageError(s.say("xlsx_needs_out"))
         sys.stdout.buffer.write(rendered)
         sys.stdout.flush()
     else:
@@ -750,7 +751,7 @@ def copy(s: Settings, target: str) -> None:
     from crm.app.copying import copy_to
     from crm.store.config import describe
 
-    with _progress("copying") as bar:
+    with _progress(s.say("progress.copying")) as bar:
         done = copy_to(s.log(), target, s.user, on_open=_OPENED.append,
                        progress=bar.update if bar else None)
     same = done.source_head == done.target_head
@@ -761,7 +762,7 @@ def copy(s: Settings, target: str) -> None:
 
 
 @cli.command(name="import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", metavar="FILE")
 @click.option("--check", is_flag=True,
               help="Say what every column is read as, the rows skipped and the problems; "
                    "write nothing.")
@@ -811,20 +812,21 @@ def import_(s: Settings, file: str, check: bool, pairs: tuple[str, ...],
     from pathlib import Path
 
     path = Path(file)
+    if not path.is_file():
+        raise click.UsageError(s.say("no_such_file", file=file))
     if path.suffix.lower() == ".jsonl":
         from crm.app.log_files import import_events
 
-        with _progress("importing") as bar:
+        with _progress(s.say("progress.importing")) as bar:
             events, head = import_events(s.log(), path, progress=bar.update if bar else None)
         click.echo(s.say("imported_events", events=events, file=path.name, head=head))
         return None
     if skip_conflicts and apply_corrections:
-        raise click.UsageError("give --skip-conflicts or --apply-corrections, not both")
+        raise click.UsageError(s.say("import.not_both"))
     if apply_corrections and not (reason and reason.strip()):
-        raise click.UsageError("--apply-corrections needs --reason TEXT: why the ledger's "
-                               "figures replace the log's")
+        raise click.UsageError(s.say("import.needs_reason"))
     if reason and not apply_corrections:
-        raise click.UsageError("--reason goes with --apply-corrections")
+        raise click.UsageError(s.say("import.reason_alone"))
     from crm.app import imports
     from crm.text import import_report, ledgers
     from crm.text.parsing import parse_date
@@ -837,7 +839,7 @@ def import_(s: Settings, file: str, check: bool, pairs: tuple[str, ...],
         dated=parse_date(dated, "--dated") if dated else None, check=check,
         skip_conflicts=skip_conflicts,
         apply_corrections=reason.strip() if apply_corrections and reason else None, lang=s.lang)
-    with _progress("importing") as bar:
+    with _progress(s.say("progress.importing")) as bar:
         done = imports.import_sheets(s.log(), path, options, user=s.user,
                                      baseline=s.reader().import_baseline(),
                                      progress=bar.update if bar else None)
@@ -885,7 +887,7 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
     if fmt is None:
         fmt = os.path.splitext(out)[1].lower().lstrip(".") if out else "jsonl"
         if fmt not in ("jsonl", "csv", "xlsx"):
-            raise click.UsageError("give --format jsonl, csv or xlsx")
+            raise click.UsageError(s.say("export_format"))
     if fmt == "jsonl":
         from crm.app.log_files import export_events
 
@@ -1013,7 +1015,7 @@ def rebuild(s: Settings) -> None:
     Example:
       crm projections rebuild
     """
-    with _progress("rebuilding") as bar:
+    with _progress(s.say("progress.rebuilding")) as bar:
         applied = s.reader().rebuild(progress=bar.update if bar else None)
     click.echo(s.say("rebuilt", events=applied))
 
@@ -1055,9 +1057,7 @@ def _speak(lang: str, argv: list[str]) -> None:
     from crm.text.i18n import use_language
 
     use_language(lang)
-    if lang == "zh" or _TRANSLATED:
-        if not ({"--help", "-h"} & set(argv)) and any(not a.startswith("-") for a in argv):
-            return  # no help to print: leave the texts alone (start-up stays lean)
+    if lang == "zh" or _TRANSLATED:  # usage lines and errors name arguments too
         from crm.text.i18n import tr
 
         def walk(command: click.Command) -> None:
@@ -1070,9 +1070,16 @@ def _speak(lang: str, argv: list[str]) -> None:
                 if english:
                     text = inspect.cleandoc(english) if owner is command else english
                     setattr(owner, attribute, tr(text, lang, "help") if lang == "zh" else english)
+            for owner, attribute in ((command, "options_metavar"),
+                                     *(((command, "subcommand_metavar"),)
+                                       if isinstance(command, click.Group) else ())):
+                originals = _TRANSLATED.setdefault(id(owner), {})
+                english = originals.setdefault(attribute, getattr(owner, attribute))
+                setattr(owner, attribute, tr(english, lang, "help") if lang == "zh" else english)
             for param in command.params:
-                if isinstance(param, click.Option) and param.metavar is None and \
-                        not param.is_flag and not isinstance(param.type, click.Choice):
+                if isinstance(param, click.Option) and not param.is_flag and \
+                        _TRANSLATED[id(param)]["metavar"] is None and \
+                        not isinstance(param.type, click.Choice):
                     param.metavar = tr(param.type.name.upper(), lang, "help") \
                         if lang == "zh" else None
             if isinstance(command, click.Group):

@@ -35,6 +35,10 @@ def _messages() -> Iterator[Entry]:
         yield text, "action"
     yield "flagged", "flag"
     yield "not flagged", "flag"
+    for form in ("{0} ({1})", "{0} {1}", "HEADER=FIELD, FIELD one of {items}", "one of {items}",
+                 "at most 10,000亿", "to the fen, 0.01 yuan", "at most 1,000,000,000 亩",
+                 "at most 4 decimal places", "that exists on the calendar"):
+        yield form, "expected"
 
 
 def _expected() -> Iterator[Entry]:
@@ -48,6 +52,11 @@ def _expected() -> Iterator[Entry]:
                     and any(isinstance(t, ast.Name) and t.id.endswith("_EXPECTED")
                             for t in node.targets):
                 yield node.value.value, "expected"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id == "bad" and node.args \
+                    and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):  # crm.domain.settings.check
+                yield node.args[0].value, "expected"
             if isinstance(node, ast.keyword) and node.arg == "expected" \
                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 yield node.value.value, "expected"
@@ -74,7 +83,7 @@ def help_texts() -> Iterator[Entry]:
 
     yield from walk(cli.cli)
     for metavar in ("TEXT", "INTEGER", "PATH", "FILENAME", "FLOAT", "BOOLEAN", "COMMAND",
-                    "ARGS..."):
+                    "ARGS...", "FILE", "DIRECTORY", "[OPTIONS]", "COMMAND [ARGS]..."):
         yield metavar, "help"
 
 
@@ -83,6 +92,7 @@ def _click() -> Iterator[Entry]:
     import click
     from babel.messages.extract import extract_from_dir
 
+    yield "required", None  # click writes _(extra["required"]): not extractable
     for _file, _line, message, _comments, _context in extract_from_dir(
             Path(click.__file__).parent, method_map=[("**.py", "python")]):
         yield message, None

@@ -82,7 +82,8 @@ def check(key: str, value: Any) -> Any:
     if key.startswith("stall.") or key == "yoy-digits":
         low, high = (0, 3) if key == "yoy-digits" else (1, 3650)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise bad(f"a whole number from {low} to {high}")
+            raise bad("a whole number from 0 to 3" if key == "yoy-digits"
+                      else "a whole number of days from 1 to 3650")
         return value
     if key == "counts":
         if value not in ("exact", "approx"):

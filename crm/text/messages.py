@@ -5,6 +5,7 @@ field or report line, `error_message` renders any error of the tool from its typ
 values. One concept has one name in each language, wherever it appears."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -187,6 +188,18 @@ CATALOGUE: dict[str, str] = {
     "csv.signed": "{name} signed", "csv.investment": "{name} investment",
     "csv.projects": "{name} projects",
     "did_you_mean": " (did you mean {names}?)",
+    "project_stage": "{name} ({stage})",
+    "quarter_needed": "give a quarter (2021Q3, 2021年第三季度) or --year 2021",
+    "xlsx_needs_out": "xlsx is a binary workbook: give --out FILE.xlsx",
+    "flag_only": "{flag!r}: the one flag is 重点 (the zone's key projects)",
+    "import.not_both": "give --skip-conflicts or --apply-corrections, not both",
+    "import.needs_reason": ("--apply-corrections needs --reason TEXT: why the ledger's figures "
+                            "replace the log's"),
+    "import.reason_alone": "--reason goes with --apply-corrections",
+    "export_format": "give --format jsonl, csv or xlsx",
+    "no_such_file": "{file}: no such file",
+    "progress.copying": "copying", "progress.importing": "importing",
+    "progress.rebuilding": "rebuilding",
     "postgres_extra": ("PostgreSQL support is not installed: pip install 'crm[postgres]' (or "
                        "psycopg[binary] and psycopg-pool), then run the command again"),
     "renamed": "{old} is now named {new}", "voided": "{name} voided: {reason}",
@@ -380,7 +393,8 @@ ERRORS: dict[str, str] = {
 }
 
 _WHAT = {"planned": "planned_investment", "framework": "framework_investment",
-         "contracted": "contracted_investment", "capital": "capital_arrived"}
+         "contracted": "contracted_investment", "capital": "capital_arrived",
+         "amount": "amount", "price": "price", "framework_amount": "framework_investment"}
 
 
 def _money(amount: Decimal) -> str:
@@ -418,8 +432,11 @@ def error_message(error: Any, lang: str = "en") -> str:
     if template is None:
         return f"{name}: {params}"
     values = {k: ("" if v is None else v) for k, v in params.items()}
-    action = _ACTIONS.get(str(params.get("action")), "")
-    values.setdefault("action", tr(action, lang, "action"))
+    action = _ACTIONS.get(str(params.get("action")))
+    if action is not None:
+        values["action"] = tr(action, lang, "action")
+    if name in ("NonPositiveAmount", "DuplicateColumn") and params.get("field"):
+        values["field"] = label(_WHAT.get(str(params["field"]), str(params["field"])), lang)
     if name == "ProjectNotFound":
         values["did_you_mean"] = say("did_you_mean", lang, names=params["suggestions"]) \
             if params.get("suggestions") else ""
@@ -434,8 +451,39 @@ def error_message(error: Any, lang: str = "en") -> str:
         values["on"] = tr("flagged" if params["on"] else "not flagged", lang, "flag")
     if name == "NotCorrectable":
         values["option"] = option_of(params["field"])
-        values["options"] = ", ".join(option_of(f) for f in str(params["allowed"]).split(", "))
+        values["options"] = say("list_separator", lang).join(
+            option_of(f) for f in str(params["allowed"]).split(", "))
         values["event"] = label(params["event"], lang)
     if "expected" in params:
-        values["expected"] = tr(str(params["expected"]), lang, "expected")
+        values["expected"] = expected_words(str(params["expected"]), lang)
     return tr(template, lang, "error." + name).format(**values)
+
+
+#: What an error says a value should have been, when the code builds it from parts: each
+#: part goes through the catalogue (context `expected`), the list it names stays as it is.
+_EXPECTED_FORMS = (
+    (re.compile(r"(.+) \((at most [^()]+|to the fen, 0\.01 yuan)\)"), "{0} ({1})"),
+    (re.compile(r"(.+) (that exists on the calendar)"), "{0} {1}"),
+    (re.compile(r"HEADER=FIELD, FIELD one of (.+)"), "HEADER=FIELD, FIELD one of {items}"),
+    (re.compile(r"one of (.+?)(?: \((.+)\))?"), "one of {items}"),
+)
+
+
+def expected_words(expected: str, lang: str) -> str:
+    if lang != "zh" or not expected:
+        return expected
+    whole = tr(expected, lang, "expected")
+    if whole != expected:
+        return whole
+    for pattern, form in _EXPECTED_FORMS:
+        match = pattern.fullmatch(expected)
+        if match is None:
+            continue
+        if "{items}" in form:
+            items = match.group(1)
+            extra = match.group(2) if match.lastindex and match.lastindex > 1 else None
+            text = tr(form, lang, "expected").format(items=items)
+            return text + (f"（{extra}）" if extra else "")
+        parts = [tr(g, lang, "expected") for g in match.groups()]
+        return tr(form, lang, "expected").format(*parts)
+    return expected

@@ -239,9 +239,11 @@ def parse_text(text: Any, option: str) -> str | None:
 
 
 def parse_year(value: Any, option: str = "--year") -> int:
-    if not isinstance(value, int) or not 1900 <= value <= 2999:
+    """A year: 2021, or 2021年."""
+    text = _clean(value).removesuffix("年") if not isinstance(value, int) else str(value)
+    if not text.isdigit() or not 1900 <= int(text) <= 2999:
         raise InvalidValue(option=option, value=str(value), expected="a year such as 2021")
-    return value
+    return int(text)
 
 
 @dataclass(frozen=True)

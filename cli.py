@@ -254,6 +254,81 @@ def land(s: Settings, name: str, **options: Any) -> None:
     s.done("LandTransferred", [s.log().transfer_land(**data.model_dump())])
 
 
+def _milestone(command: str, event: str, method: str, doc: str) -> None:
+    @click.argument("name", metavar="NAME")
+    @_date_option
+    @_note_option
+    @click.pass_obj
+    def milestone(s: Settings, name: str, **options: Any) -> None:
+        from crm.text.inputs import MilestoneInput
+
+        data = MilestoneInput.parse(name=name, **options)
+        s.done(event, [getattr(s.log(), method)(**data.model_dump())])
+
+    milestone.__doc__ = doc
+    cli.command(command)(milestone)
+
+
+_milestone("start", "ConstructionStarted", "start",
+           """Record that construction started (开工); it needs the project's land.
+
+    \b
+    Example:
+      crm start 华锂新材 --date 2021-10-08
+    """)
+_milestone("produce", "ProductionStarted", "produce",
+           """Record that production started (投产); it needs 开工.
+
+    \b
+    Example:
+      crm produce 华锂新材 --date 2022-06-30
+    """)
+
+
+@cli.command()
+@click.argument("name", metavar="NAME")
+@click.option("--start-by", metavar="DATE", help="开工 promised by this date.")
+@click.option("--produce-by", metavar="DATE", help="投产 promised by this date.")
+@click.option("--invest", metavar="AMOUNT", help="Capital promised in place (with --by).")
+@click.option("--by", "invest_by", metavar="DATE", help="When the promised capital is due.")
+@_date_option
+@_note_option
+@click.pass_obj
+def commit(s: Settings, name: str, **options: Any) -> None:
+    """Record what the investor promised, with the signing or later: 开工 by, 投产 by, capital
+    in place by a date. A later commitment replaces the earlier; `crm alerts` says when one
+    is missed.
+
+    \b
+    Example:
+      crm commit 华锂新材 --start-by 2021-12-31 --produce-by 2023-06-30 --invest 5亿 --by 2022-12-31
+    """
+    from crm.text.inputs import CommitInput
+
+    data = CommitInput.parse(name=name, **options)
+    s.done("CommitmentMade", [s.log().commit(**data.model_dump())])
+
+
+@cli.command()
+@click.argument("name", metavar="NAME")
+@click.option("--to", "owner", required=True, metavar="PERSON", help="Who follows it from now.")
+@_date_option
+@_note_option
+@click.pass_obj
+def handover(s: Settings, name: str, **options: Any) -> None:
+    """Hand a project to another team member from a date; its history keeps who owned it
+    when, and reports by owner use the owner at the time.
+
+    \b
+    Example:
+      crm handover 华锂新材 --to 李娜 --date 2021-09-01
+    """
+    from crm.text.inputs import HandoverInput
+
+    data = HandoverInput.parse(name=name, **options)
+    s.done("OwnerChanged", [s.log().hand_over(**data.model_dump())])
+
+
 @cli.command()
 @click.argument("name", metavar="NAME")
 @click.option("--reason", required=True, help="Why the project stops.")
@@ -523,11 +598,12 @@ def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--sector", help="Only this sector.")
 @click.option("--owner", help="Only this owner's projects.")
 @click.option("--since", metavar="DATE", help="Only projects with activity on or after DATE.")
+@click.option("--alerts", "with_alerts", is_flag=True, help="Only projects with an alert.")
 @read_options
 @output_options
 @click.pass_obj
 def list_(s: Settings, fmt: str, search: str | None, stage_names: tuple[str, ...],
-          sector: str | None, owner: str | None, since: str | None) -> None:
+          sector: str | None, owner: str | None, since: str | None, with_alerts: bool) -> None:
     """List every project with its stage and amounts; or those a search and filters find.
 
     \b
@@ -547,7 +623,30 @@ def list_(s: Settings, fmt: str, search: str | None, stage_names: tuple[str, ...
         search=parse_text(search, "--search") if search else None, stages=stages or None,
         sector=parse_sector(sector) if sector else None, owner=owner,
         since=parse_date(since, "--since") if since else None)
+    if with_alerts:
+        alerted = {a["project"] for a in s.reader().alerts()}
+        rows = [r for r in rows if r["name"] in alerted]
     click.echo(render_projects(rows, fmt, s.lang))
+
+
+@cli.command()
+@read_options
+@output_options
+@click.pass_obj
+def alerts(s: Settings, fmt: str) -> None:
+    """The projects that need a call (预警), severe first, each with the rule that raised it:
+    idle land (no 开工 a year after the land transfer; two years: severe), a commitment
+    missed, capital behind its promise, no activity for the stage's stall days, a framework
+    agreement unsigned. Thresholds are zone settings. Exit 0 whether or not there are any.
+
+    \b
+    Example:
+      crm alerts
+      crm alerts --as-of 2021-12-31 --format json
+    """
+    from crm.text.tables import render_alerts
+
+    click.echo(render_alerts(s.reader().alerts(), fmt, s.lang))
 
 
 @cli.command()
@@ -671,11 +770,62 @@ def quarter(s: Settings, quarter: str | None, year: str | None, fmt: str | None,
     _emit_report(s, period, fmt, out)
 
 
-def _emit_report(s: Settings, period: tuple[int, int | None], fmt: str, out: str | None) -> None:
+def _emit_report(s: Settings, period: tuple[int, int | None], fmt: str, out: str | None,
+                 first_year: int | None = None) -> None:
     from crm.text.formats import render
 
-    data, chart = s.reader().report(*period, chart=fmt == "html")
+    data, chart = s.reader().report(*period, chart=fmt == "html", first_year=first_year)
     _emit(s, render(data, fmt, s.lang, history=chart), out)
+
+
+@report.command()
+@read_options
+@click.argument("quarter", required=False, metavar="[QUARTER]")
+@click.option("--year", metavar="YEAR", help="A whole year instead of a quarter.")
+@output_options
+@click.pass_obj
+def team(s: Settings, quarter: str | None, year: str | None, fmt: str) -> None:
+    """The team's quarter: per member (a project's owner at the time, a visit's participant)
+    the activities by kind, new contacts, projects owned by stage, signings and contracted
+    investment, and alerts on the projects they own.
+
+    \b
+    Example:
+      crm report team 2021Q3
+      crm report team --year 2021 --format json
+    """
+    from crm.text.parsing import parse_quarter, parse_year
+    from crm.text.tables import render_team
+
+    if (quarter is None) == (year is None):
+        raise click.UsageError(s.say("quarter_needed"))
+    period = (parse_year(year), None) if year is not None else parse_quarter(quarter)
+    click.echo(render_team(s.reader().team(*period), fmt, s.lang))
+
+
+@report.command()
+@read_options
+@click.argument("span", metavar="YEARS")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
+              help="table (default), json, csv, markdown, narrative, html or xlsx.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file (its extension picks the format).")
+@click.pass_obj
+def years(s: Settings, span: str, fmt: str | None, out: str | None) -> None:
+    """Whole years summed (五年来): one cumulative block with the same keys as the quarter's
+    report, against the span as long before it, and the paragraph a work report writes.
+
+    \b
+    Example:
+      crm report years 2017-2021
+      crm --lang zh report years 2017-2021 --format narrative
+    """
+    from crm.text.parsing import parse_years
+
+    first, last = parse_years(span)
+    if fmt is None:
+        fmt = _BY_EXTENSION.get(os.path.splitext(out)[1].lower(), "table") if out else "table"
+    _emit_report(s, (last, None), fmt, out, first_year=first)
 
 
 def _emit(s: Settings, rendered: str | bytes, out: str | None) -> None:

@@ -38,6 +38,7 @@ def ledger_rows(conn: Connection) -> list[dict[str, Any]]:
             "contracted": p["contracted"], "signed_date": p["signed_date"],
             "land_mu": p["land_mu"], "land_date": first.get((p["id"], LAND_TRANSFER)),
             "capital": p["capital"], "capital_date": first.get((p["id"], CAPITAL_ARRIVAL)),
+            "started_date": p["started_on"], "produced_date": p["producing_on"],
             "dropped_on": dropped,
             "drop_reason": reasons.get(p["id"], (None, None))[1] if dropped else None,
             "note": notes.get(p["id"]),

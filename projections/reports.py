@@ -13,9 +13,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from crm.domain.facts import AGREEMENT, CAPITAL_ARRIVAL, CONTACT, LAND_TRANSFER, SIGNING, VISIT
+from crm.domain.facts import (
+    AGREEMENT,
+    CAPITAL_ARRIVAL,
+    CONTACT,
+    LAND_TRANSFER,
+    PRODUCTION,
+    SIGNING,
+    STARTED_WORK,
+    VISIT,
+)
 from crm.domain.settings import ZoneSettings
 from crm.domain.values import NEGOTIATING, STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
+from projections.alerts import alerts_of, rows_for
 from projections.exact import exact_sum
 from projections.schema import deals, facts, history, projects, settings
 from projections.views import stage_totals
@@ -25,17 +35,27 @@ GROWTH_PLACES = Decimal("0.000001")
 
 @dataclass(frozen=True)
 class Period:
-    """What a report covers: a quarter (year, 1-4) or a whole year (quarter None)."""
+    """What a report covers: a quarter (year, 1-4), a whole year (quarter None), or a span of
+    whole years (`first_year` to `year`, cumulative: 五年来)."""
 
     year: int
     quarter: int | None = None
+    first_year: int | None = None
+
+    @property
+    def years(self) -> int:
+        return self.year - self.first_year + 1 if self.first_year is not None else 1
 
     @property
     def label(self) -> str:
+        if self.first_year is not None:
+            return f"{self.first_year}-{self.year}"
         return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
 
     @property
     def start(self) -> date:
+        if self.first_year is not None:
+            return date(self.first_year, 1, 1)
         return quarter_bounds(self.year, self.quarter)[0] if self.quarter else date(self.year, 1, 1)
 
     @property
@@ -44,12 +64,19 @@ class Period:
 
     @property
     def ytd(self) -> tuple[date, date]:
-        return date(self.year, 1, 1), self.end
+        return date(self.first_year or self.year, 1, 1), self.end
 
     @property
     def previous_ytd(self) -> tuple[date, date]:
         start, end = self.ytd
-        return start.replace(year=self.year - 1), _a_year_before(end)
+        return _years_before(start, self.years), _years_before(end, self.years)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return date(day.year - years, 2, 28)
 
 
 def _a_year_before(day: date) -> date:
@@ -136,8 +163,87 @@ def block(conn: Connection, start: date, end: date,
         },
         "land": {"mu": land_mu or Decimal(0), "parcels": int(parcels)},
         "capital_arrived": capital or Decimal(0),
+        "started": _milestones(conn, STARTED_WORK, in_span),
+        "producing": _milestones(conn, PRODUCTION, in_span),
         "by_sector": dict(sorted(by_sector.items())),
     }
+
+
+def _milestones(conn: Connection, event: str, in_span: tuple[Any, ...]) -> dict[str, Any]:
+    """开工 or 投产 in a span: how many, and which projects."""
+    names = sorted(n for (n,) in conn.execute(
+        select(projects.c.name).join(facts, facts.c.project_id == projects.c.id)
+        .where(facts.c.event == event, *in_span)))
+    return {"count": len(names), "projects": names}
+
+
+def rates(conn: Connection, start: date, end: date) -> dict[str, Decimal | None]:
+    """Of the projects signed from `start` to `end`: the share that started construction
+    (开工率) and production (投产率) by `end`, and capital in place against their contracted
+    investment (资金到位率) — fractions, None with nothing signed."""
+    signed = conn.execute(
+        select(deals.c.project_id, deals.c.amount)
+        .where(deals.c.event == SIGNING, deals.c.occurred_on >= start,
+               deals.c.occurred_on <= end)).all()
+    if not signed:
+        return {"started": None, "producing": None, "capital": None}
+    ids = [pid for pid, _ in signed]
+    contracted = sum((amount or Decimal(0) for _, amount in signed), Decimal(0))
+    started = producing = 0
+    capital = Decimal(0)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for started_on, producing_on in conn.execute(
+                select(projects.c.started_on, projects.c.producing_on)
+                .where(projects.c.id.in_(chunk))):
+            started += started_on is not None and started_on <= end
+            producing += producing_on is not None and producing_on <= end
+        capital += conn.execute(select(exact_sum(facts.c.amount)).where(
+            facts.c.project_id.in_(chunk), facts.c.event == CAPITAL_ARRIVAL,
+            facts.c.voided.is_(False), facts.c.occurred_on <= end)).scalar_one() or Decimal(0)
+
+    def fraction(n: Decimal | int, of: Decimal | int) -> Decimal | None:
+        return (Decimal(n) / Decimal(of)).quantize(GROWTH_PLACES, rounding=ROUND_HALF_EVEN) \
+            if of else None
+
+    return {"started": fraction(started, len(ids)), "producing": fraction(producing, len(ids)),
+            "capital": fraction(capital, contracted)}
+
+
+def targets(zone: ZoneSettings, year: int, ytd: dict[str, Any]) -> dict[str, Any]:
+    """Each target set for the year: the target, the year to date's figure, and the share
+    done (projects counts the year's signings)."""
+    actual = {"projects": ytd["signed"]["count"],
+              "contracted": ytd["signed"]["contracted_investment"],
+              "capital": ytd["capital_arrived"]}
+    out = {}
+    for kind, target in zone.targets(year).items():
+        done = actual[kind]
+        out[kind] = {"target": target, "actual": done,
+                     "rate": (Decimal(done) / Decimal(target)).quantize(
+                         GROWTH_PLACES, rounding=ROUND_HALF_EVEN)}
+    return out
+
+
+def by_channel(conn: Connection, start: date, end: date) -> dict[str, dict[str, int]]:
+    """Per channel (how the lead came in; 未注明 when none was recorded): the projects
+    contacted, signed and landed (their first land transfer) from `start` to `end`."""
+    found: dict[str, dict[str, int]] = {}
+
+    def count(what: str, query: Any) -> None:
+        for channel, n in conn.execute(query):
+            found.setdefault(channel or "", {"contacted": 0, "signed": 0, "landed": 0})[what] = n
+
+    span = (facts.c.occurred_on >= start, facts.c.occurred_on <= end,
+            facts.c.voided.is_(False))
+    for what, event in (("contacted", CONTACT), ("signed", SIGNING)):
+        count(what, select(projects.c.channel, func.count(func.distinct(facts.c.project_id)))
+              .join(facts, facts.c.project_id == projects.c.id)
+              .where(facts.c.event == event, *span).group_by(projects.c.channel))
+    count("landed", select(projects.c.channel, func.count())
+          .where(projects.c.land_on >= start, projects.c.land_on <= end)
+          .group_by(projects.c.channel))
+    return dict(sorted(found.items()))
 
 
 def growth(now: Decimal | int, before: Decimal | int) -> Decimal | None:
@@ -158,7 +264,7 @@ def quarter_report(conn: Connection, period: Period, known_on: Any = None,
     zone = zone_settings(conn)
     tiers = zone.tiers
     ytd_span = (period.ytd[0], end)
-    previous_span = (period.previous_ytd[0], _a_year_before(end))
+    previous_span = (period.previous_ytd[0], _years_before(end, period.years))
     # The period is the end of its year to date: read the year's lists once, then split.
     ytd_listed = {event: _listed(conn, event, *ytd_span, part_from=period.start, tiers=tiers)
                   for event in (AGREEMENT, SIGNING)}
@@ -168,9 +274,15 @@ def quarter_report(conn: Connection, period: Period, known_on: Any = None,
     ytd = block(conn, *ytd_span, ytd_listed, tiers=tiers)
     previous = block(conn, *previous_span, tiers=tiers)
     totals = stage_totals(conn, end)
+    figures_to = min(end, today) if today is not None else end
     return {
-        "figures_to": min(end, today) if today is not None else end,
+        "figures_to": figures_to,
         "closed": False,
+        "rates": rates(conn, *ytd_span),
+        "alerts": len(alerts_of(rows_for(conn, figures_to, today or figures_to), figures_to,
+                                zone)),
+        "targets": targets(zone, period.year, ytd) if period.first_year is None else {},
+        "by_channel": by_channel(conn, *ytd_span),
         "zone": zone.name,
         "tiers": list(tiers),
         "counts": zone.values["counts"],

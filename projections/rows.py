@@ -16,26 +16,31 @@ from crm.domain.facts import (
     AGREEMENT,
     CAPITAL_ARRIVAL,
     CONTACT,
+    COMMITMENT,
     CORRECTION,
     DROP,
     FLAGGED,
+    HANDOVER,
     LAND_TRANSFER,
+    PRODUCTION,
     PROFILE_FIELDS,
     RENAMED,
     REOPEN,
     SIGNING,
+    STARTED_WORK,
     VISIT,
     VOIDED,
     Fact,
     ProjectState,
 )
 from crm.domain.settings import FLAG, ZONE_TOPIC
-from crm.domain.values import CAPITAL, LAND, NEGOTIATING, name_key, project_id
+from crm.domain.values import CAPITAL, NEGOTIATING, name_key, project_id
 
 AMOUNT_EVENTS = frozenset({AGREEMENT, SIGNING, CAPITAL_ARRIVAL})
 DEALS = frozenset({AGREEMENT, SIGNING})
 _QUICK = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, FLAGGED, RENAMED, VOIDED,
-                    *AMOUNT_EVENTS})
+                    STARTED_WORK, PRODUCTION, COMMITMENT, HANDOVER, *AMOUNT_EVENTS})
+_COMMITTED = ("start_by", "produce_by", "invest", "invest_by")
 
 
 class Stored(NamedTuple):
@@ -96,6 +101,11 @@ def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
         row["data"] = json.dumps({"flag": d["flag"], "on": d["on"]}, ensure_ascii=False)
     elif kind == RENAMED:
         row["data"] = json.dumps({"name": d["name"]}, ensure_ascii=False)
+    elif kind == COMMITMENT:
+        row["data"] = json.dumps({k: None if d.get(k) is None else str(d[k]) for k in _COMMITTED},
+                                 ensure_ascii=False)
+    elif kind == HANDOVER:
+        row["data"] = json.dumps({"owner": d["owner"]}, ensure_ascii=False)
     elif kind == VOIDED:
         row["data"] = json.dumps({"reason": d["reason"], "merged_into": d.get("merged_into")},
                                  ensure_ascii=False)
@@ -151,7 +161,8 @@ def correct_row(row: dict[str, Any], correction: dict[str, Any]) -> None:
             row["mu"] = Decimal(value)
         elif key == "kind":
             row["kind"] = value
-        elif key in PROFILE_FIELDS or key in ("reason", "note", "participants"):
+        elif key in PROFILE_FIELDS or key in ("reason", "note", "participants", "owner",
+                                              *_COMMITTED):
             data = json.loads(row["data"] or "{}")
             data[key] = value
             row["data"] = json.dumps(data, ensure_ascii=False)
@@ -162,8 +173,12 @@ def fact_of(row: dict[str, Any]) -> Fact:
     fields: dict[str, Any] = {}
     if row["event"] == CONTACT:
         fields = {**json.loads(row["data"]), "planned": row["amount"]}
-    elif row["event"] in (FLAGGED, RENAMED, VOIDED):
+    elif row["event"] in (FLAGGED, RENAMED, VOIDED, HANDOVER):
         fields = json.loads(row["data"])
+    elif row["event"] == COMMITMENT:
+        data = json.loads(row["data"])
+        fields = {k: (Decimal(v) if k == "invest" else date.fromisoformat(v))
+                  for k, v in data.items() if v is not None}
     elif row["amount"] is not None:
         fields["amount"] = row["amount"]
     if row["mu"] is not None:
@@ -188,7 +203,12 @@ def project_row(pid: str, state: ProjectState, version: int) -> dict[str, Any]:
         "land_parcels": state.land_parcels, "contact_date": state.contact_date,
         "framework_date": state.framework_date, "signed_date": state.signed_date,
         "dropped_on": state.dropped_on, "last_activity": state.last_activity,
+        "started_on": state.started_on, "producing_on": state.producing_on,
+        "start_by": state.commitment.get("start_by"),
+        "produce_by": state.commitment.get("produce_by"),
+        "invest": state.commitment.get("invest"), "invest_by": state.commitment.get("invest_by"),
+        "committed_on": state.commitment.get("on"),
         "negotiating_on": state.stage_dates.get(NEGOTIATING),
-        "land_on": state.stage_dates.get(LAND), "capital_on": state.stage_dates.get(CAPITAL),
+        "land_on": state.land_on, "capital_on": state.stage_dates.get(CAPITAL),
         "version": version,
     }

@@ -113,6 +113,14 @@ projects = Table(
     Column("signed_date", Date),
     Column("dropped_on", Date),
     Column("last_activity", Date, nullable=False),
+    Column("started_on", Date),  # 开工
+    Column("producing_on", Date),  # 投产
+    # the investor's standing commitment
+    Column("start_by", Date),
+    Column("produce_by", Date),
+    Column("invest", Money),
+    Column("invest_by", Date),
+    Column("committed_on", Date),
     # the business date each stage was first entered
     Column("negotiating_on", Date),
     Column("land_on", Date),
@@ -211,5 +219,5 @@ READ_MODEL = "pipeline"
 DAYS_ROW = "pipeline_days"
 #: The tables' layout. A store whose read models were made by another layout has them
 #: dropped and rebuilt from the log on first use: they are a cache.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 12
 SCHEMA_ROW = "schema"

@@ -45,6 +45,14 @@ def _row(r: Any, today: date, as_of: date | None) -> dict[str, Any]:
         "framework_date": known(r["framework_date"]),
         "signed_date": known(r["signed_date"]),
         "dropped_on": r["stage_since"] if dropped else None,
+        "started_on": known(r["started_on"]),
+        "producing_on": known(r["producing_on"]),
+        "start_by": r["start_by"],
+        "produce_by": r["produce_by"],
+        "invest": r["invest"],
+        "invest_by": r["invest_by"],
+        "short": r["short"],
+        "key_project": bool(r["key_flag"]),
         "stage_since": r["stage_since"],
         "days_in_stage": (on - r["stage_since"]).days,
         "last_activity": r["last_activity"],
@@ -91,6 +99,11 @@ def _states_as_of(conn: Connection, as_of: date, name: str | None) -> Iterator[d
         state = fold([fact_of(r) for r in rows], as_of)
         if state is not None and not state.voided:
             yield project_row(pid, state, rows[-1]["seq"])
+
+
+def states_as_of(conn: Connection, as_of: date) -> Iterator[dict[str, Any]]:
+    """Every live project's row as it stood at the end of `as_of`."""
+    return _states_as_of(conn, as_of, None)
 
 
 def contact_date_of(conn: Connection, name: str) -> date | None:

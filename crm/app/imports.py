@@ -22,7 +22,16 @@ from typing import Any
 from crm.app import clock
 from crm.app.errors import ImportConflicts, ImportProblems, NoLedgerFound
 from crm.domain import errors
-from crm.domain.facts import AGREEMENT, CAPITAL_ARRIVAL, CONTACT, LAND_TRANSFER, SIGNING, VISIT
+from crm.domain.facts import (
+    AGREEMENT,
+    CAPITAL_ARRIVAL,
+    CONTACT,
+    LAND_TRANSFER,
+    PRODUCTION,
+    SIGNING,
+    STARTED_WORK,
+    VISIT,
+)
 from crm.domain.project import Project
 from crm.domain.values import name_key
 from crm.text import ledgers
@@ -299,6 +308,9 @@ class _Planner:
                 ok = False
                 continue
             facts.append((on, event, _APPLY[event](values[amount_field])))
+        for key, (event, apply) in _MILESTONES.items():
+            if key in values:
+                facts.append((values[key], event, apply))
         if "dropped_on" in values:
             reason = values.get("drop_reason") or LEDGER_DROP
             facts.append((values["dropped_on"], "ProjectDropped",
@@ -368,6 +380,15 @@ class _Planner:
         for total_field, date_field, event in (("land_mu", "land_date", LAND_TRANSFER),
                                                ("capital", "capital_date", CAPITAL_ARRIVAL)):
             self._grown(row, project, total_field, date_field, event, progress, differ)
+        for key, (event, apply) in _MILESTONES.items():
+            if key not in values:
+                continue
+            have = next((f for f in project.facts if f.event == event), None)
+            if have is None:
+                progress.append((values[key], event, apply))
+            elif have.occurred_on != values[key]:
+                differ(key, have.occurred_on, values[key], f"{have.seq} --date {values[key]}",
+                       _correcting(have.seq, {"occurred_on": values[key]}))
         if "dropped_on" in values and state.dropped_on is None:
             reason = values.get("drop_reason") or LEDGER_DROP
             progress.append((values["dropped_on"], "ProjectDropped",
@@ -499,14 +520,18 @@ class _Planner:
         self.outcome.new_rows += 1
 
 
-_ORDER = {CONTACT: 0, VISIT: 1, AGREEMENT: 2, SIGNING: 3, LAND_TRANSFER: 4,
-          CAPITAL_ARRIVAL: 5, "correction": 6, "ProjectDropped": 7}
+_ORDER = {CONTACT: 0, VISIT: 1, AGREEMENT: 2, SIGNING: 3, LAND_TRANSFER: 4, STARTED_WORK: 5,
+          CAPITAL_ARRIVAL: 6, PRODUCTION: 7, "correction": 8, "ProjectDropped": 9}
+#: The milestones after the contract a ledger may date: field -> (event, how it is recorded).
+_MILESTONES = {"started_date": (STARTED_WORK, lambda p, c: p.start(**c)),
+               "produced_date": (PRODUCTION, lambda p, c: p.produce(**c))}
 #: The names of the fields the catalogue does not name: (English, Chinese).
 _OWN_LABELS = {"drop_reason": ("drop reason", "终止原因"), "date": ("date", "日期")}
 #: The catalogue's name of each field of a ledger.
 _LABELS = {"planned": "planned_investment", "framework_amount": "framework_investment",
            "contracted": "contracted_investment", "capital": "capital_arrived",
-           "date": "date", "kind": "kind", "projects": "projects"}
+           "date": "date", "kind": "kind", "projects": "projects",
+           "started_date": "started_on", "produced_date": "producing_on"}
 _APPLY: dict[str, Callable[[Decimal], Callable]] = {
     SIGNING: lambda amount: lambda p, c: p.sign_contract(amount=amount, **c),
     LAND_TRANSFER: lambda mu: lambda p, c: p.transfer_land(mu=mu, parcel=None, price=None, **c),

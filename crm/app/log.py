@@ -372,6 +372,29 @@ class ProjectLog(Application):
             return result
         raise ConcurrentChange(name=what, attempts=MAX_ATTEMPTS)
 
+    def start(self, *, name: str, occurred_on: date | None = None,
+              note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].start(**common))[0]
+
+    def produce(self, *, name: str, occurred_on: date | None = None,
+                note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].produce(**common))[0]
+
+    def commit(self, *, name: str, start_by: date | None = None, produce_by: date | None = None,
+               invest: Decimal | None = None, invest_by: date | None = None,
+               occurred_on: date | None = None, note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].commit(
+            start_by=start_by, produce_by=produce_by, invest=invest, invest_by=invest_by,
+            **common))[0]
+
+    def hand_over(self, *, name: str, owner: str, occurred_on: date | None = None,
+                  note: str | None = None) -> Project:
+        common = self._common(occurred_on, note)
+        return self._change([name], lambda ps: ps[0].hand_over(owner=owner, **common))[0]
+
     def rename(self, *, name: str, new: str, occurred_on: date | None = None,
                note: str | None = None) -> Project:
         """The project carries `new` from now on, in all business time; the name is claimed

@@ -149,6 +149,33 @@ class Reader:
         row.pop("investment")
         return row
 
+    def alerts(self) -> list[dict[str, Any]]:
+        """The alerts standing at the end of --as-of (or of the --known-on day, or today)."""
+        from projections.alerts import alerts_of, current_rows, rows_at
+        from projections.reports import zone_settings
+
+        on = self.as_of or (clock.local(self.known_on.moment).date() if self.known_on
+                            else clock.today())
+
+        def ask(conn: Any) -> list[dict[str, Any]]:
+            rows = rows_at(conn, self.as_of) if self.as_of else current_rows(conn)
+            return alerts_of(rows, on, zone_settings(conn))
+
+        return self._query(ask)
+
+    def team(self, year: int, quarter: int | None = None) -> dict[str, Any]:
+        """`crm report team`: per member, the period's work and the projects they own."""
+        from projections.reports import zone_settings
+        from projections.team import team_report
+
+        period = Period(year, quarter)
+        end = min(period.end, self.as_of) if self.as_of else period.end
+        today = clock.local(self.known_on.moment).date() if self.known_on else clock.today()
+        members = self._query(lambda conn: team_report(conn, period.start, end, today,
+                                                       zone_settings(conn)))
+        return {"period": {"label": period.label, "start": period.start, "end": period.end},
+                "members": members}
+
     def not_found(self, name: str) -> None:
         """Why a name finds nothing: not contacted yet at --as-of, or no such name (with the
         nearest names)."""
@@ -203,11 +230,12 @@ class Reader:
 
     # -- reports ------------------------------------------------------------------------
 
-    def report(self, year: int, quarter: int | None = None, *,
-               chart: bool = False) -> tuple[dict[str, Any], list[Any] | None]:
-        """The report of SPEC §5 for a quarter (or a whole year), with its cut-off; and the
-        contracted investment of the last quarters, for the html report's chart."""
-        period = Period(year, quarter)
+    def report(self, year: int, quarter: int | None = None, *, chart: bool = False,
+               first_year: int | None = None) -> tuple[dict[str, Any], list[Any] | None]:
+        """The report of SPEC §5 for a quarter (or a whole year, or whole years summed),
+        with its cut-off; and the contracted investment of the last quarters, for the html
+        report's chart."""
+        period = Period(year, quarter, first_year)
         engine, head = self.models()
         with engine.connect() as conn:
             data = quarter_report(conn, period,

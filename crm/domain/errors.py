@@ -156,3 +156,39 @@ class SameVisit(Slip):
 
 class LookAlikeName(Slip):
     """params: name, existing"""
+
+
+class AlreadyStarted(RuleViolation):
+    """params: name, started_on"""
+
+
+class NoLandYet(RuleViolation):
+    """params: name — 开工 needs a land transfer first."""
+
+
+class BeforeLand(RuleViolation):
+    """params: name, value, land_on"""
+
+
+class AlreadyProducing(RuleViolation):
+    """params: name, producing_on"""
+
+
+class NotStartedYet(RuleViolation):
+    """params: name — 投产 needs 开工 first."""
+
+
+class BeforeStart(RuleViolation):
+    """params: name, value, started_on"""
+
+
+class EmptyCommitment(InputError):
+    """params: name — a commitment promises something."""
+
+
+class InvestWithoutDate(InputError):
+    """params: name — an investment promised needs its date, and a date its amount."""
+
+
+class SameOwner(RuleViolation):
+    """params: name, owner"""

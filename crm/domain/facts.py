@@ -18,8 +18,10 @@ from crm.domain.values import (
     LAND,
     LEAD,
     NEGOTIATING,
+    PRODUCING,
     SIGNED,
     STAGE_RANK,
+    STARTED,
     investment_of,
 )
 
@@ -33,6 +35,10 @@ DROP = "ProjectDropped"
 REOPEN = "ProjectReopened"
 FLAGGED = "ProjectFlagged"
 RENAMED = "ProjectRenamed"
+STARTED_WORK = "ConstructionStarted"  # 开工
+PRODUCTION = "ProductionStarted"  # 投产
+COMMITMENT = "CommitmentMade"  # what the investor promised
+HANDOVER = "OwnerChanged"  # the project's owner from a date
 VOIDED = "ProjectVoided"
 #: Facts about the record rather than the work: they hold in all business time (a typo was
 #: never the project's name; a project entered by mistake never existed), are no activity,
@@ -47,7 +53,9 @@ ADVANCES_TO = {
     AGREEMENT: FRAMEWORK,
     SIGNING: SIGNED,
     LAND_TRANSFER: LAND,
+    STARTED_WORK: STARTED,
     CAPITAL_ARRIVAL: CAPITAL,
+    PRODUCTION: PRODUCING,
 }
 
 #: The fields of the contact that describe the project rather than an amount or a date.
@@ -110,6 +118,11 @@ class ProjectState:
     framework_date: date | None = None
     signed_date: date | None = None
     dropped_on: date | None = None
+    land_on: date | None = None  # the first land transfer
+    started_on: date | None = None
+    producing_on: date | None = None
+    #: The investor's promises: start_by, produce_by, invest (amount), invest_by.
+    commitment: dict[str, Any] = field(default_factory=dict)
     last_activity: date | None = None
     stage_since: date | None = None
     stage_dates: dict[str, date] = field(default_factory=dict)
@@ -175,12 +188,23 @@ def apply_fact(state: ProjectState, fact: Fact) -> None:
     elif kind == LAND_TRANSFER:
         state.land_mu = (state.land_mu or Decimal(0)) + fact.get("mu")
         state.land_parcels += 1
+        state.land_on = state.land_on or on
     elif kind == CAPITAL_ARRIVAL:
         state.capital = (state.capital or Decimal(0)) + fact.get("amount")
     elif kind == DROP:
         state.dropped_on = on
     elif kind == REOPEN:
         state.dropped_on = None
+    elif kind == STARTED_WORK:
+        state.started_on = on
+    elif kind == PRODUCTION:
+        state.producing_on = on
+    elif kind == COMMITMENT:
+        state.commitment = {k: fact.get(k) for k in ("start_by", "produce_by", "invest",
+                                                      "invest_by") if fact.get(k) is not None}
+        state.commitment["on"] = on
+    elif kind == HANDOVER:
+        state.owner = fact.get("owner")
     elif kind == FLAGGED:
         flag = fact.get("flag")
         state.flags = state.flags | {flag} if fact.get("on") else state.flags - {flag}

@@ -18,13 +18,17 @@ from crm.domain import errors, guards, rules
 from crm.domain.facts import (
     AGREEMENT,
     CAPITAL_ARRIVAL,
+    COMMITMENT,
     CONTACT,
     CORRECTION,
     DROP,
     FLAGGED,
+    HANDOVER,
     LAND_TRANSFER,
+    PRODUCTION,
     REOPEN,
     SIGNING,
+    STARTED_WORK,
     TIMELESS,
     VISIT,
     Correction,
@@ -131,6 +135,32 @@ class Project(Aggregate):
 
     class ProjectReopened(Event):
         note: str | None
+
+    class ConstructionStarted(Event):
+        """开工: construction started on the project's land."""
+
+        note: str | None
+
+    class ProductionStarted(Event):
+        """投产: the project started producing."""
+
+        note: str | None
+
+    class CommitmentMade(Event):
+        """What the investor promised, with the signing or later: 开工 by, 投产 by, and an
+        investment in place by a date. A later commitment replaces the earlier one."""
+
+        note: str | None
+        start_by: date | None
+        produce_by: date | None
+        invest: Decimal | None
+        invest_by: date | None
+
+    class OwnerChanged(Event):
+        """The project is handed over: `owner` follows it from this business date."""
+
+        note: str | None
+        owner: str
 
     class ProjectRenamed(Event):
         """The project's name was mistyped or has changed: it is `name` in all business
@@ -270,6 +300,26 @@ class Project(Aggregate):
     def reopen(self, **common: Any) -> None:
         self._record(self.ProjectReopened, **common)
 
+    def start(self, **common: Any) -> None:
+        self._record(self.ConstructionStarted, **common)
+
+    def produce(self, **common: Any) -> None:
+        self._record(self.ProductionStarted, **common)
+
+    def commit(self, *, start_by: date | None, produce_by: date | None,
+               invest: Decimal | None, invest_by: date | None, **common: Any) -> None:
+        if start_by is None and produce_by is None and invest is None:
+            raise errors.EmptyCommitment(name=self.state.name)
+        if (invest is None) != (invest_by is None):
+            raise errors.InvestWithoutDate(name=self.state.name)
+        self._record(self.CommitmentMade, start_by=start_by, produce_by=produce_by,
+                     invest=invest, invest_by=invest_by, **common)
+
+    def hand_over(self, *, owner: str, **common: Any) -> None:
+        if owner == self.state.owner:
+            raise errors.SameOwner(name=self.state.name, owner=owner)
+        self._record(self.OwnerChanged, owner=owner, **common)
+
     def rename(self, *, name: str, **common: Any) -> None:
         if name_key(name) == name_key(self.state.name) and name == self.state.name:
             raise errors.SameName(name=name)
@@ -392,4 +442,6 @@ _COPIED = {
     VISIT: ("kind", "visit_id", "projects", "participants", "project_ids"),
     AGREEMENT: ("amount",), SIGNING: ("amount",), LAND_TRANSFER: ("mu", "parcel", "price"),
     CAPITAL_ARRIVAL: ("amount",), DROP: ("reason",), REOPEN: (), FLAGGED: ("flag", "on"),
+    STARTED_WORK: (), PRODUCTION: (), COMMITMENT: ("start_by", "produce_by", "invest", "invest_by"),
+    HANDOVER: ("owner",),
 }

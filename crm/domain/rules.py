@@ -19,12 +19,16 @@ from crm.domain.facts import (
     CAPITAL_ARRIVAL,
     CONTACT,
     CORRECTION,
+    COMMITMENT,
     DROP,
     FLAGGED,
+    HANDOVER,
     LAND_TRANSFER,
+    PRODUCTION,
     RENAMED,
     REOPEN,
     SIGNING,
+    STARTED_WORK,
     TIMELESS,
     VISIT,
     VOIDED,
@@ -51,11 +55,16 @@ CORRECTABLE = {
     DROP: ("reason",),
     REOPEN: (),
     FLAGGED: (),
+    STARTED_WORK: (),
+    PRODUCTION: (),
+    COMMITMENT: ("start_by", "produce_by", "invest", "invest_by"),
+    HANDOVER: ("owner",),
     RENAMED: (),  # undone by voiding it
     VOIDED: (),
 }
 #: The amounts each kind of fact carries, all positive.
 _AMOUNT_FIELDS_OF = {CONTACT: ("planned",), AGREEMENT: ("amount",), SIGNING: ("amount",),
+                     COMMITMENT: ("invest",),
                      CAPITAL_ARRIVAL: ("amount",), LAND_TRANSFER: ("price",)}
 _LAND_OR_CAPITAL = {LAND_TRANSFER: "land", CAPITAL_ARRIVAL: "capital"}
 
@@ -78,6 +87,12 @@ def violations(ordered: Sequence[Fact], today: date, *, rules: int = RULES
     contacted = contact.occurred_on
     signings = [f.occurred_on for f in ordered if f.event == SIGNING]
     first_signing = min(signings) if signings else None
+    lands = [f.occurred_on for f in ordered if f.event == LAND_TRANSFER]
+    first_land = min(lands) if lands else None
+    starts = [f.occurred_on for f in ordered if f.event == STARTED_WORK]
+    first_start = min(starts) if starts else None
+    started_on: date | None = None
+    producing_on: date | None = None
     dropped_on: date | None = None
     agreed_on: date | None = None
     signed_on: date | None = None
@@ -115,6 +130,27 @@ def violations(ordered: Sequence[Fact], today: date, *, rules: int = RULES
             signed_on = signed_on or on
         elif kind in _LAND_OR_CAPITAL:
             _needs_signing(found, at, name, on, first_signing, _LAND_OR_CAPITAL[kind])
+        elif kind == COMMITMENT:
+            _needs_signing(found, at, name, on, first_signing, "commitment")
+        elif kind == STARTED_WORK:  # 开工 needs its land, once
+            if started_on is not None:
+                found.append(errors.AlreadyStarted(name=name, started_on=started_on).located(at))
+            elif first_land is None:
+                found.append(errors.NoLandYet(name=name).located(at))
+            elif on < first_land:
+                found.append(errors.BeforeLand(name=name, value=on, land_on=first_land)
+                             .located(at))
+            started_on = started_on or on
+        elif kind == PRODUCTION:  # 投产 needs 开工, once
+            if producing_on is not None:
+                found.append(errors.AlreadyProducing(name=name, producing_on=producing_on)
+                             .located(at))
+            elif first_start is None:
+                found.append(errors.NotStartedYet(name=name).located(at))
+            elif on < first_start:
+                found.append(errors.BeforeStart(name=name, value=on, started_on=first_start)
+                             .located(at))
+            producing_on = producing_on or on
         elif kind == DROP:
             dropped_on = dropped_on or on
         elif kind == REOPEN:

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "stall.negotiating": 60,
     "stall.framework": 90,
     "stall.signed": 90,
+    "stall.unsigned": 180,  # a framework agreement with no signing after this many days
     "counts": "exact",
     "yoy-digits": 0,
 }
@@ -149,6 +150,10 @@ class ZoneSettings:
     @property
     def stall_days(self) -> dict[str, int]:
         return {stage: int(self.values[f"stall.{stage}"]) for stage in STALL_STAGES}
+
+    @property
+    def unsigned_days(self) -> int:
+        return int(self.values["stall.unsigned"])
 
     @property
     def approximate_counts(self) -> bool:

@@ -12,16 +12,18 @@ NEGOTIATING = "negotiating"
 FRAMEWORK = "framework"
 SIGNED = "signed"
 LAND = "land"
+STARTED = "started"  # 开工: construction started
 CAPITAL = "capital"
+PRODUCING = "producing"  # 投产: production started
 DROPPED = "dropped"
 
 #: Stages a project moves through, in the only order it may move.
-FORWARD_STAGES = (LEAD, NEGOTIATING, FRAMEWORK, SIGNED, LAND, CAPITAL)
+FORWARD_STAGES = (LEAD, NEGOTIATING, FRAMEWORK, SIGNED, LAND, STARTED, CAPITAL, PRODUCING)
 STAGES = FORWARD_STAGES + (DROPPED,)
 STAGE_RANK = {stage: rank for rank, stage in enumerate(FORWARD_STAGES)}
 #: 在谈 (under negotiation) and 签约 (signed and beyond), the two headline groups.
 NEGOTIATING_STAGES = (NEGOTIATING, FRAMEWORK)
-SIGNED_STAGES = (SIGNED, LAND, CAPITAL)
+SIGNED_STAGES = (SIGNED, LAND, STARTED, CAPITAL, PRODUCING)
 
 VISIT_KINDS = ("outbound", "reception", "pairing", "aftercare", "online")
 

@@ -148,3 +148,20 @@ class MergeInput(Input):
     name: Name
     into: Name
     reason: RequiredText
+
+
+class MilestoneInput(Input):
+    name: Name
+
+
+class CommitInput(Input):
+    name: Name
+    start_by: BusinessDate | None = None
+    produce_by: BusinessDate | None = None
+    invest: Amount | None = None
+    invest_by: BusinessDate | None = None
+
+
+class HandoverInput(Input):
+    name: Name
+    owner: RequiredText

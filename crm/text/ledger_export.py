@@ -23,6 +23,8 @@ LEDGER_COLUMNS = (
     ("land_date", "land transferred on", "供地日期"),
     ("capital", "capital arrived (10k yuan)", "到位资金（万元）"),
     ("capital_date", "capital arrived on", "到位日期"),
+    ("started_date", "construction started on", "开工日期"),
+    ("produced_date", "production started on", "投产日期"),
     ("relocation", "relocation", "是否搬迁"), ("owner", "owner", "负责人"),
     ("channel", "channel", "渠道"), ("region", "region", "来源地"),
     ("dropped_on", "dropped on", "终止日期"), ("drop_reason", "drop reason", "终止原因"),

@@ -146,7 +146,8 @@ FIELDS: dict[str, str] = {
     "name": "name", "investor": "text", "sector": "sector", "planned": "amount",
     "contact_date": "date", "framework_amount": "amount", "framework_date": "date",
     "contracted": "amount", "signed_date": "date", "land_mu": "area", "land_date": "date",
-    "capital": "amount", "capital_date": "date", "relocation": "flag", "owner": "text",
+    "capital": "amount", "capital_date": "date", "started_date": "date",
+    "produced_date": "date", "relocation": "flag", "owner": "text",
     "channel": "text", "region": "text", "note": "text", "dropped_on": "date",
     "drop_reason": "text",
     # a visit log
@@ -188,6 +189,10 @@ _LEDGER_HEADERS: dict[str, tuple[str, ...]] = {
              "remarks", "remark"),
     "dropped_on": ("终止日期", "终止时间", "droppedon", "dropdate"),
     "drop_reason": ("终止原因", "dropreason"),
+    "started_date": ("开工日期", "开工时间", "实际开工日期", "实际开工时间", "开工", "startedon",
+                     "constructionstarted", "constructionstartedon", "startdate"),
+    "produced_date": ("投产日期", "投产时间", "实际投产日期", "实际投产时间", "投产", "producingsince",
+                      "productionstarted", "productionstartedon", "productiondate"),
     "contact_date": ("接洽日期", "接洽时间", "首次接洽日期", "首次接洽时间", "对接日期", "对接时间",
                      "首次对接日期", "首次对接时间", "contactdate", "contactedon", "firstcontact"),
 }
@@ -538,12 +543,10 @@ _LOOK_ALIKES = (
     ("expected_date", re.compile(r"(?:预计|计划|拟|预期|力争|expected|planned)\w*"
                                  r"(?:签约|开工|投产|竣工|落地|达产|日期|时间|date|start|production)"
                                  r"|(?:签约|开工|投产|日期|时间)\w*(?:预计|计划|预期)")),
-    ("start_date", re.compile(r"开工|constructionstart|startdate|started")),
-    ("production_date", re.compile(r"投产|productiondate|inproduction|commissioned")),
     ("serial", re.compile(r"(?:项目)?(?:序号|编号)|序|no|number|sn")),
 )
 #: Look-alikes that are not imported yet although the ledger records them: a problem.
-_NOT_YET = {"start_date", "production_date"}
+_NOT_YET: set[str] = set()
 _MONEY = re.compile(r"万元|亿元|元|金额|投资|资金|资本|yuan|rmb|cny|amount|investment|capital|"
                     r"usd|美元")
 _DATE = re.compile(r"日期|时间|date")

@@ -124,7 +124,30 @@ def _zh_block(b: dict[str, Any], data: dict[str, Any], key: dict[str, Any] | Non
         sentences.append(tail + "。")
     if b["capital_arrived"]:
         sentences.append(f"项目到位资金{money_yi(b['capital_arrived'])}亿元。")
+    started, producing = (b.get(k, {}).get("count", 0) for k in ("started", "producing"))
+    if started or producing:
+        sentences.append(f"新开工项目{started}个，新投产项目{producing}个。")
     return "".join(sentences)
+
+
+_TARGET_ZH = {"projects": ("新引项目", "个"), "contracted": ("协议投资额", "亿元"),
+              "capital": ("实际到位资金", "亿元")}
+
+
+def _zh_targets(data: dict[str, Any]) -> str:
+    """The year's targets as the work report states them: 新引项目N个，占年度任务的X%."""
+    parts = []
+    for kind, target in data.get("targets", {}).items():
+        what, unit = _TARGET_ZH[kind]
+        actual = target["actual"] if kind == "projects" else money_yi(target["actual"])
+        pct = (Decimal(target["rate"]) * 100).quantize(Decimal(1))
+        part = f"{what}{actual}{unit}，占年度任务的{pct}%"
+        unfinished = str(data.get("figures_to")) < f"{data['ytd']['end'].year}-12-31" \
+            if data.get("figures_to") else False
+        if Decimal(target["rate"]) >= 1:
+            part += "，提前超额完成" if unfinished else "，超额完成"
+        parts.append(part)
+    return ("；".join(parts) + "。") if parts else ""
 
 
 def _en_count(n: int, one: str, many: str | None = None) -> str:
@@ -195,6 +218,13 @@ def _en_block(b: dict[str, Any], data: dict[str, Any], key: dict[str, Any] | Non
                          f"{money_yi(key['investment'])}亿 yuan.")
     if b["capital_arrived"]:
         sentences.append(f"Capital in place: {money_yi(b['capital_arrived'])}亿 yuan.")
+    started, producing = (b.get(k, {}).get("count", 0) for k in ("started", "producing"))
+    if started or producing:
+        sentences.append(f"{_en_count(started, 'project')} started construction and "
+                         f"{_en_count(producing, 'project')} started production.")
+    for kind, target in data.get("targets", {}).items() if growth is not False else ():
+        pct = (Decimal(target["rate"]) * 100).quantize(Decimal(1))
+        sentences.append(f"Target for {kind}: {pct}% done.")
     return " ".join(sentences)
 
 
@@ -208,11 +238,19 @@ def narrative(data: dict[str, Any], lang: str) -> str:
     key = data.get("key_projects")
     growth = data["yoy"]["contracted_investment"]
     label = data["period"]["label"]
+    if "-" in label:  # whole years summed: 五年来，累计…
+        first, last = (int(y) for y in label.split("-"))
+        years = last - first + 1
+        if lang == "zh":
+            spoken = "一二三四五六七八九十"[years - 1] if years <= 10 else str(years)
+            return f"{spoken}年来，累计{_zh_block(ytd, data, None, growth)}"
+        return f"Over {years} years ({label}), {_en_block(ytd, data, None, growth)}"
     whole_year = "Q" not in label
     to = data.get("figures_to")
     unfinished = to is not None and str(to) < str(data["period"]["end"])
     if lang == "zh":
         first = _zh_block(ytd, data, key, growth)
+        first += _zh_targets(data)
         if unfinished:
             day = to if isinstance(to, date) else date.fromisoformat(str(to))
             text = f"截至{day.month}月{day.day}日，{first}"

@@ -169,9 +169,11 @@ STAGE_ALIASES = {
     "线索": ("lead",), "在谈": ("negotiating", "framework"), "在谈项目": ("negotiating", "framework"),
     "洽谈": ("negotiating",), "洽谈中": ("negotiating",),
     "框架协议": ("framework",), "已签框架协议": ("framework",),
-    "签约": ("signed", "land", "capital"), "签约项目": ("signed", "land", "capital"),
+    "签约": ("signed", "land", "started", "capital", "producing"),
+    "签约项目": ("signed", "land", "started", "capital", "producing"),
     "已签约": ("signed",), "供地": ("land",), "已供地": ("land",), "资金到位": ("capital",),
     "终止": ("dropped",), "已终止": ("dropped",),
+    "开工": ("started",), "已开工": ("started",), "投产": ("producing",), "已投产": ("producing",),
 }
 
 
@@ -319,3 +321,12 @@ def parse_setting(key: str, text: str) -> Any:
     if key == "counts":
         return {"精确": "exact", "约数": "approx", "余": "approx"}.get(raw, raw.casefold())
     return raw
+
+
+def parse_years(text: Any, option: str = "YEARS") -> tuple[int, int]:
+    """A span of whole years: 2017-2021, 2017—2021, 2017年-2021年, 2017至2021."""
+    parts = [p for p in re.split(r"[-–—~至到]+", _clean(text).replace("年", "")) if p]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) \
+            or not 1900 <= int(parts[0]) <= int(parts[1]) <= 2999:
+        raise InvalidValue(option=option, value=str(text), expected="years such as 2017-2021")
+    return int(parts[0]), int(parts[1])

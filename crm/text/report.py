@@ -13,6 +13,7 @@ from crm.text.messages import CATALOGUE, label, say
 from crm.text.tables import grid, money_yi, to_csv
 
 MONEY, COUNT, AREA, GROWTH, TEXT, NAMES = "money", "count", "area", "growth", "text", "names"
+RATE = "rate"  # a share of a whole: 0.5 is 50.0%
 
 
 @dataclass
@@ -72,6 +73,8 @@ def sections(data: dict[str, Any], lang: str) -> list[Section]:
         row("land_mu", AREA, lambda b: b["land"]["mu"]),
         row("parcels", COUNT, lambda b: b["land"]["parcels"]),
         row("capital", MONEY, lambda b: b["capital_arrived"], yoy["capital_arrived"]),
+        row("started", COUNT, lambda b: b.get("started", {}).get("count", 0)),
+        row("producing", COUNT, lambda b: b.get("producing", {}).get("count", 0)),
     ]
     summary = Section("summary", t("summary", lang), [t("metric", lang), *spans, t("yoy", lang)],
                       [TEXT, "cell", "cell", "cell", GROWTH], [r for r, _ in rows_kinds],
@@ -109,7 +112,29 @@ def sections(data: dict[str, Any], lang: str) -> list[Section]:
                        [TEXT, COUNT, MONEY],
                        [[label(s, lang), data["pipeline"][s]["count"],
                          data["pipeline"][s]["investment"]] for s in STAGES])
-    return [summary, listed, by_sector, pipeline]
+    extra = []
+    if "rates" in data:
+        judged = [[t(f"rate_{k}", lang), data["rates"][k]] for k in ("started", "producing",
+                                                                      "capital")]
+        judged.append([t("alerts", lang), data["alerts"]])
+        for kind, target in data.get("targets", {}).items():
+            judged.append([say("report.target", lang, what=t(f"target_{kind}", lang),
+                               target=shown(target["target"], MONEY if kind != "projects"
+                                            else COUNT, lang),
+                               actual=shown(target["actual"], MONEY if kind != "projects"
+                                            else COUNT, lang)),
+                           target["rate"]])
+        extra.append(Section("judged", t("judged", lang), [t("metric", lang), t("value", lang)],
+                             [TEXT, "cell"], judged,
+                             [RATE, RATE, RATE, COUNT, *([RATE] * len(data.get("targets", {})))]))
+    if data.get("by_channel"):
+        extra.append(Section(
+            "by_channel", t("by_channel", lang),
+            [t("channel", lang), t("contacted", lang), t("signed_count", lang), t("landed", lang)],
+            [TEXT, COUNT, COUNT, COUNT],
+            [[channel or t("no_channel", lang), c["contacted"], c["signed"], c["landed"]]
+             for channel, c in data["by_channel"].items()]))
+    return [summary, listed, by_sector, pipeline, *extra]
 
 
 def kind_of(section: Section, row_index: int, column: int) -> str:
@@ -127,6 +152,8 @@ def shown(value: Any, kind: str, lang: str) -> str:
         return money_yi(value)
     if kind == GROWTH:
         return f"{'+' if value > 0 else ''}{(value * 100).quantize(Decimal('0.1'))}%"
+    if kind == RATE:
+        return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
     if kind == AREA:
         return format(canonical(value), "f")
     if kind == NAMES:
@@ -222,6 +249,12 @@ def to_report_csv(data: dict[str, Any], lang: str) -> str:
                 rows.append({"section": title, "metric": say("csv.investment", lang,
                                                                      name=row[0]),
                              **dict(zip(spans, row[2::2]))})
+            elif section.key == "judged":
+                rows.append({"section": title, "metric": row[0], "period": row[1]})
+            elif section.key == "by_channel":
+                for i, what in enumerate(("contacted", "signed_count", "landed"), start=1):
+                    rows.append({"section": title, "metric": f"{row[0]} {t(what, lang)}",
+                                 "year_to_date": row[i]})
             else:
                 rows.append({"section": title, "metric": say("csv.projects", lang,
                                                                      name=row[0]),

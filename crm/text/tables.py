@@ -117,11 +117,13 @@ def grid(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tabl
 PROJECT_FIELDS = ("name", "stage", "investor", "sector", "relocation", "planned_investment",
                   "framework_investment", "contracted_investment", "capital_arrived", "land_mu",
                   "land_parcels", "channel", "region", "owner", "contact_date", "framework_date",
-                  "signed_date", "dropped_on", "stage_since", "days_in_stage", "last_activity")
+                  "signed_date", "dropped_on", "started_on", "producing_on", "start_by",
+                  "produce_by", "invest", "invest_by", "short", "key_project", "stage_since",
+                  "days_in_stage", "last_activity")
 PROJECT_COLUMNS = ("name", "investor", "sector", "stage", "planned_investment",
                    "contracted_investment", "capital_arrived", "land_mu", "last_activity")
 MONEY_FIELDS = frozenset({"planned_investment", "framework_investment", "contracted_investment",
-                          "capital_arrived", "amount", "price", "planned"})
+                          "capital_arrived", "amount", "price", "planned", "invest"})
 LABELLED_VALUES = frozenset({"stage", "kind", "event"})
 
 
@@ -301,3 +303,39 @@ def render_zone(settings: Any, fmt: str, lang: str) -> str:
                      "source": label("zone.set" if key in settings.recorded else "zone.default",
                                      lang)})
     return render_rows(rows, ["key", "value", "source"], fmt, lang)
+
+
+ALERT_FIELDS = ("project", "rule", "severity", "since", "detail")
+
+
+def render_alerts(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str:
+    """`crm alerts`: JSON as SPEC §6 ({project, rule, severity, since, detail}); a table with
+    the rules and severities named in the person's language."""
+    plain_rows = [{k: r[k] for k in ALERT_FIELDS} for r in rows]
+    if fmt == "json":
+        return to_json(plain_rows)
+    if fmt == "csv":
+        return to_csv(plain_rows, ALERT_FIELDS, lang)
+    shown = [{**r, "rule": label(f"alert.{r['rule']}", lang),
+              "severity": label(f"alert.{r['severity']}", lang)} for r in plain_rows]
+    if not shown:
+        return say("no_alerts", lang)
+    return render_rows(shown, ALERT_FIELDS, fmt, lang)
+
+
+TEAM_COLUMNS = ("member", "activities", "contacts", "projects", "signed_count", "contracted",
+                "alerts")
+
+
+def render_team(data: Mapping[str, Any], fmt: str, lang: str) -> str:
+    """`crm report team`: JSON as SPEC §6; a table a row a member."""
+    if fmt == "json":
+        return to_json(data)
+    rows = [{"member": m["member"], "activities": m["activities"]["total"],
+             "contacts": m["contacts"], "projects": sum(m["projects_by_stage"].values()),
+             "signed_count": m["signed"]["count"],
+             "contracted": money(m["signed"]["contracted_investment"]),
+             "alerts": m["alerts"]} for m in data["members"]]
+    if fmt == "csv":
+        return to_csv(rows, TEAM_COLUMNS, lang)
+    return render_rows(rows, TEAM_COLUMNS, fmt, lang)

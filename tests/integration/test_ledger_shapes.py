@@ -294,14 +294,30 @@ def test_look_alike_columns_are_told_apart(run, tmp_path):
         ("85.5", "60000000", "capital")
     assert show(run, "蓝海医疗")["stage"] == "lead"  # its 2021年12月 is only expected
     started = xlsx(tmp_path / "开工.xlsx", {"台账": [
-        ["项目名称", "投资方", "产业", "计划投资（万元）", "接洽日期", "开工时间"],
-        ["云栖数据", "云栖科技", "数字经济", 100, "2021-01-08", "2021-06-01"]]})
+        ["项目名称", "投资方", "产业", "计划投资（万元）", "接洽日期", "协议投资（万元）", "签约日期",
+         "供地面积（亩）", "供地日期", "开工时间", "投产日期"],
+        ["云栖数据", "云栖科技", "数字经济", 100000, "2021-01-08", 100000, "2021-02-01", 30,
+         "2021-03-01", "2021-06-01", "2022-01-05"],
+        ["早开工", "某公司", "数字经济", 100000, "2021-01-08", 100000, "2021-02-01", 30,
+         "2021-03-01", "2021-02-15", ""]]})
     refused = run("import", str(started), check=False)
     assert refused.err.splitlines() == [
-        "开工.xlsx[台账]: column F '开工时间' records a milestone (开工, 投产) this version cannot "
-        "import yet: --ignore '开工时间' leaves it out",
+        "开工.xlsx[台账]:3: date 2021-02-15 is before '早开工' got its land on 2021-03-01: check "
+        "the date",
         "crm: 1 problem(s) in 开工.xlsx: nothing was imported"]
-    assert run("import", str(started), "--ignore", "开工时间").code == 0
+    fixed = xlsx(tmp_path / "开工2.xlsx", {"台账": [
+        ["项目名称", "投资方", "产业", "计划投资（万元）", "接洽日期", "协议投资（万元）", "签约日期",
+         "供地面积（亩）", "供地日期", "开工时间", "投产日期"],
+        ["云栖数据", "云栖科技", "数字经济", 100000, "2021-01-08", 100000, "2021-02-01", 30,
+         "2021-03-01", "2021-06-01", "2022-01-05"],
+        ["早开工", "某公司", "数字经济", 100000, "2021-01-08", 100000, "2021-02-01", 30,
+         "2021-03-01", "2021-03-15", ""]]})
+    run("import", str(fixed))
+    cloud = show(run, "云栖数据")
+    assert (cloud["stage"], cloud["started_on"], cloud["producing_on"]) == \
+        ("producing", "2021-06-01", "2022-01-05")
+    assert show(run, "早开工")["stage"] == "started"
+
 
 
 
@@ -1244,8 +1260,8 @@ def test_a_contact_date_filled_in_later_replaces_the_inferred_one(run, tmp_path,
 PROJECTS_HEADER = [
     "项目名称", "投资方", "产业", "计划投资（万元）", "接洽日期", "框架协议投资（万元）",
     "框架协议日期", "协议投资（万元）", "签约日期", "供地面积（亩）", "供地日期",
-    "到位资金（万元）", "到位日期", "是否搬迁", "负责人", "渠道", "来源地", "终止日期",
-    "终止原因", "备注"]
+    "到位资金（万元）", "到位日期", "开工日期", "投产日期", "是否搬迁", "负责人", "渠道", "来源地",
+    "终止日期", "终止原因", "备注"]
 
 
 def a_zones_year(run) -> None:
@@ -1277,9 +1293,9 @@ def test_a_chinese_export_to_excel_comes_back_the_same(run, crm_at, tmp_path):
     projects = list(book["项目台账"].iter_rows(values_only=True))
     assert projects[0] == tuple(PROJECTS_HEADER)
     star = next(r for r in projects if r[0] == "星河光伏")
-    assert star[3:14] == (25000, datetime(2021, 1, 4), 20000, datetime(2021, 2, 1), 22000,
+    assert star[3:16] == (25000, datetime(2021, 1, 4), 20000, datetime(2021, 2, 1), 22000,
                           datetime(2021, 3, 18), 120.5, datetime(2021, 4, 1), 3000,
-                          datetime(2021, 5, 1), "是")
+                          datetime(2021, 5, 1), None, None, "是")
     assert list(book["走访记录"].iter_rows(values_only=True)) == [
         ("日期", "类型", "项目", "参加人员", "备注"),
         (datetime(2021, 1, 20), "外出招商", "星河光伏、华锂新材", "张伟、李娜", "赴上海拜访总部"),
@@ -1289,7 +1305,7 @@ def test_a_chinese_export_to_excel_comes_back_the_same(run, crm_at, tmp_path):
     other = crm_at(tmp_path / "other.sqlite")
     out = other("import", str(first)).out
     assert out.splitlines() == [
-        "台账.xlsx[项目台账]: ledger, 20 column(s) read, 0 ignored, 3 row(s), 0 row(s) skipped",
+        "台账.xlsx[项目台账]: ledger, 22 column(s) read, 0 ignored, 3 row(s), 0 row(s) skipped",
         "台账.xlsx[走访记录]: visit log, 5 column(s) read, 0 ignored, 4 row(s), 0 row(s) skipped",
         "imported 台账.xlsx: 7 new, 0 updated, 0 unchanged; 14 event(s)"]
     second = tmp_path / "台账2.xlsx"
@@ -1314,11 +1330,11 @@ def test_a_chinese_export_to_csv_has_a_bom_and_comes_back_the_same(run, crm_at, 
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(PROJECTS_HEADER)
     assert lines[1:] == [
-        "华锂新材,华锂集团,新材料,8000,2021-01-05,,,,,,,,,否,,,,2021-05-05,投资方资金链断裂,",
+        "华锂新材,华锂集团,新材料,8000,2021-01-05,,,,,,,,,,,否,,,,2021-05-05,投资方资金链断裂,",
         "星河光伏,星河能源集团,新能源"
-        ",25000,2021-01-04,20000,2021-02-01,22000,2021-03-18,120.5,2021-04-01,3000,2021-05-01,是,张"
+        ",25000,2021-01-04,20000,2021-02-01,22000,2021-03-18,120.5,2021-04-01,3000,2021-05-01,,,是,张"
         "伟,以商招商,上海,,,重点项目",
-        "蓝海 医疗,蓝海医疗器械有限公司,大健康,1234.5,2021-02-05,,,,,,,,,否,,,,,,"]
+        "蓝海 医疗,蓝海医疗器械有限公司,大健康,1234.5,2021-02-05,,,,,,,,,,,否,,,,,,"]
     other = crm_at(tmp_path / "other.sqlite")
     assert other("import", str(first)).out.splitlines()[-1] == \
         "imported 台账.csv: 3 new, 0 updated, 0 unchanged; 8 event(s)"

@@ -496,13 +496,13 @@ def test_look_alike_columns_are_told_apart(tmp_path):
         ("注册资本（万元）", None, "registered_capital"), ("实际到位资金（万元）", "capital", None),
         ("预计签约时间", None, "expected_date"), ("签约日期", "signed_date", None),
         ("总投资（万元）", "planned", None), ("是否搬迁项目", "relocation", None),
-        ("开工时间", None, "start_date"), ("项目简介", None, "unknown"), ("联系电话", None, "unknown"),
-        ("投产日期", None, "production_date")]
-    assert problems(table) == [("alike.csv", NotImportedYet, {"option": "开工时间", "letter": "L"}),
-                               ("alike.csv", NotImportedYet, {"option": "投产日期", "letter": "O"})]
+        ("开工时间", "started_date", None), ("项目简介", None, "unknown"),
+        ("联系电话", None, "unknown"), ("投产日期", "produced_date", None)]
+    assert problems(table) == []
     assert by_row(table)[2] == {
         "name": "甲", "investor": "甲公司", "land_mu": Decimal(120), "capital": Decimal(30_000_000),
-        "signed_date": date(2021, 3, 5), "planned": Decimal(350_000_000), "relocation": False}
+        "signed_date": date(2021, 3, 5), "planned": Decimal(350_000_000), "relocation": False,
+        "started_date": date(2021, 5, 1)}
     quiet = only(path, ignore=["开工时间", "投产日期"])
     assert quiet.problems == [] and column(quiet, "开工时间").ignored == "--ignore"
 

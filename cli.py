@@ -37,6 +37,11 @@ def _default_lang() -> str:
     return "zh" if lang.lower().startswith("zh") else "en"
 
 
+#: Commands that only read the store (a copy reads its source): none of them makes a store.
+_READS = frozenset({"alerts", "copy", "export", "history", "list", "pipeline", "projections",
+                    "report", "show", "verify"})
+
+
 class Settings:
     """The global options, and what they open on first use."""
 
@@ -46,15 +51,23 @@ class Settings:
         self.known_on: Any = None  # --known-on: a record-time cut-off
         self._log: Any = None
         self.confirm = False  # --confirm: record what a guard refused
+        self.into_closed: str | None = None  # --into-closed-period REASON
+        self.command: str | None = None  # the command run, as typed after the options
 
     def log(self) -> Any:
         """The store's log of work (the application)."""
         if self._log is None:
             from crm.app.log import ProjectLog
+            from crm.store.config import CREATE, LATER, READ, expect
 
+            # a read finds a store or says there is none; a write makes it when it first
+            # writes, so a refused command leaves no file behind; `init` makes it at once
+            expect(CREATE if self.command == "init" else READ if self.command in _READS
+                   else LATER)
             self._log = ProjectLog(store=self.store, user=self.user)
             _OPENED.append(self._log.close)
         self._log.confirm = self.confirm
+        self._log.into_closed = self.into_closed
         return self._log
 
     def reader(self) -> Any:
@@ -110,6 +123,17 @@ def cli(ctx: click.Context, store: str, user: str, lang: str, debug: bool) -> No
       crm show 星河光伏
     """
     ctx.obj = Settings(store, user, lang, debug)
+    ctx.obj.command = ctx.invoked_subcommand
+
+
+def _out_folder(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--out FILE: its folder must be there and writable, said before anything is done."""
+    if value:
+        folder = os.path.dirname(os.path.abspath(value))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+            raise click.UsageError(ctx.find_object(Settings).say("out_folder", path=value,
+                                                                 folder=folder))
+    return value
 
 
 def _date_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -126,9 +150,22 @@ def _store_confirm(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.find_object(Settings).confirm = True
 
 
+def _store_into_closed(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_object(Settings).into_closed = value
+
+
+def _into_closed_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--into-closed-period REASON: record a fact dated inside a closed period, saying why."""
+    return click.option("--into-closed-period", metavar="REASON", expose_value=False,
+                        callback=_store_into_closed,
+                        help="Record it although its date is inside a closed period, and why.")(f)
+
+
 def _confirm_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """--confirm: record what a guard against slips refused (an amount out of line, the same
-    visit twice, a name like an existing one)."""
+    visit twice, a name like an existing one); and --into-closed-period."""
+    f = _into_closed_option(f)
     return click.option("--confirm", is_flag=True, expose_value=False, callback=_store_confirm,
                         help="Record it even though a guard against slips refused it.")(f)
 
@@ -258,6 +295,7 @@ def _milestone(command: str, event: str, method: str, doc: str) -> None:
     @click.argument("name", metavar="NAME")
     @_date_option
     @_note_option
+    @_into_closed_option
     @click.pass_obj
     def milestone(s: Settings, name: str, **options: Any) -> None:
         from crm.text.inputs import MilestoneInput
@@ -293,6 +331,7 @@ _milestone("produce", "ProductionStarted", "produce",
 @click.option("--by", "invest_by", metavar="DATE", help="When the promised capital is due.")
 @_date_option
 @_note_option
+@_into_closed_option
 @click.pass_obj
 def commit(s: Settings, name: str, **options: Any) -> None:
     """Record what the investor promised, with the signing or later: 开工 by, 投产 by, capital
@@ -314,6 +353,7 @@ def commit(s: Settings, name: str, **options: Any) -> None:
 @click.option("--to", "owner", required=True, metavar="PERSON", help="Who follows it from now.")
 @_date_option
 @_note_option
+@_into_closed_option
 @click.pass_obj
 def handover(s: Settings, name: str, **options: Any) -> None:
     """Hand a project to another team member from a date; its history keeps who owned it
@@ -334,6 +374,7 @@ def handover(s: Settings, name: str, **options: Any) -> None:
 @click.option("--reason", required=True, help="Why the project stops.")
 @_date_option
 @_note_option
+@_into_closed_option
 @click.pass_obj
 def drop(s: Settings, name: str, **options: Any) -> None:
     """Record that a project was dropped (终止); it can be reopened.
@@ -352,6 +393,7 @@ def drop(s: Settings, name: str, **options: Any) -> None:
 @click.argument("name", metavar="NAME")
 @_date_option
 @_note_option
+@_into_closed_option
 @click.pass_obj
 def reopen(s: Settings, name: str, **options: Any) -> None:
     """Reopen a dropped project; it returns to the stage it had before.
@@ -387,6 +429,7 @@ def reopen(s: Settings, name: str, **options: Any) -> None:
 @click.option("--short", help="The right short name (contact).")
 @click.option("--with", "participants", help="The right participants (visit).")
 @click.option("--note", help="The right note.")
+@_into_closed_option
 @click.pass_obj
 def correct(s: Settings, name: str, event: str, **options: Any) -> None:
     """Correct event EVENT (its number in `crm history NAME`): supersede its wrong fields, or
@@ -484,6 +527,7 @@ def merge(s: Settings, duplicate: str, into: str, reason: str, note: str | None)
 @click.option("--off", is_flag=True, help="Take the flag off.")
 @_date_option
 @_note_option
+@_into_closed_option
 @click.pass_obj
 def flag(s: Settings, name: str, flag: str, off: bool, **options: Any) -> None:
     """Flag a project as one of the zone's key projects (重点), or take the flag off. With
@@ -557,6 +601,55 @@ def zone_set(s: Settings, key: str, value: str) -> None:
     check(key, typed)  # refused before the store is opened: nothing is written
     changed = s.log().change_setting(key, typed)
     click.echo(s.say("zone_changed" if changed else "zone_unchanged", key=key, value=value))
+
+
+@cli.command()
+@click.argument("period", metavar="QUARTER")
+@click.option("--reason", required=True, help="Why it is closed (e.g. the report was sent).")
+@click.pass_obj
+def close(s: Settings, period: str, reason: str) -> None:
+    """Close a reported period (a quarter, or a whole year such as 2021): facts dated inside
+    it are refused from now on, unless recorded with --into-closed-period REASON, which
+    history and reports show. `crm reopen-period` opens it again; both are recorded.
+
+    \b
+    Example:
+      crm close 2021Q3 --reason "三季度报告已报送"
+    """
+    _close(s, period, reason, closed=True)
+
+
+@cli.command(name="reopen-period")
+@click.argument("period", metavar="QUARTER")
+@click.option("--reason", required=True, help="Why it is opened again.")
+@click.pass_obj
+def reopen_period(s: Settings, period: str, reason: str) -> None:
+    """Open a closed period again (recorded, with its reason).
+
+    \b
+    Example:
+      crm reopen-period 2021Q3 --reason "补录漏报项目"
+    """
+    _close(s, period, reason, closed=False)
+
+
+def _close(s: Settings, period: str, reason: str, *, closed: bool) -> None:
+    from crm.domain.settings import check
+    from crm.text.parsing import parse_period, parse_text
+
+    label = parse_period(period)
+    why = parse_text(reason, "--reason")
+    if not why:
+        raise click.UsageError(s.say("reason_needed"))
+    key = f"closed.{label}"
+    value = check(key, {"closed": closed, "reason": why})
+    was = s.log().settings().values.get(key)
+    if closed == bool(was and was.get("closed")):
+        click.echo(s.say("period_already_closed" if closed else "period_not_closed",
+                         period=label))
+        return
+    s.log().change_setting(key, value)
+    click.echo(s.say("period_closed" if closed else "period_reopened", period=label, reason=why))
 
 
 # -- reading -------------------------------------------------------------------------
@@ -745,6 +838,7 @@ def report() -> None:
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="table (default), json, csv, markdown, narrative, html or xlsx.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              callback=_out_folder,
               help="Write the report to this file (its extension picks the format).")
 @click.pass_obj
 def quarter(s: Settings, quarter: str | None, year: str | None, fmt: str | None,
@@ -809,6 +903,7 @@ def team(s: Settings, quarter: str | None, year: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="table (default), json, csv, markdown, narrative, html or xlsx.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              callback=_out_folder,
               help="Write the report to this file (its extension picks the format).")
 @click.pass_obj
 def years(s: Settings, span: str, fmt: str | None, out: str | None) -> None:
@@ -1021,6 +1116,7 @@ def import_(s: Settings, file: str, check: bool, pairs: tuple[str, ...],
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None,
               help="jsonl: every event; csv and xlsx: the projects as a ledger (and visits).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              callback=_out_folder,
               help="Write to this file (its extension picks the format).")
 @click.pass_obj
 def export(s: Settings, fmt: str | None, out: str | None) -> None:
@@ -1066,8 +1162,10 @@ def export(s: Settings, fmt: str | None, out: str | None) -> None:
 
 
 @cli.command()
+@click.option("--roles", is_flag=True,
+              help="On PostgreSQL: create the zone's roles (owner, recorder, auditor).")
 @click.pass_obj
-def init(s: Settings) -> None:
+def init(s: Settings, roles: bool) -> None:
     """Create the store's tables (events, hash chain, read models) if they are missing.
     Every command also does this on first use; `init` checks a new shared database.
 
@@ -1075,10 +1173,20 @@ def init(s: Settings) -> None:
     Example:
       crm init
       crm --store postgresql://zhaoshang@db.example:5432/zone init
+      crm --store postgresql://admin@db.example:5432/zone init --roles
     """
     from crm.store.config import describe
 
     click.echo(s.say("ready", store=describe(s.store), events=s.reader().ready()))
+    if roles:
+        from crm.domain.settings import ZONE_ID
+        from crm.store.config import is_postgres
+
+        if not is_postgres(s.store):
+            raise click.UsageError(s.say("roles_postgres_only"))
+        from crm.store.postgres import create_roles
+
+        click.echo(s.say("roles_ready", roles=", ".join(create_roles(s.store, ZONE_ID))))
 
 
 @cli.command()
@@ -1119,6 +1227,10 @@ def verify(s: Settings, show_head: bool, published: str | None, deep: bool) -> N
         raise click.exceptions.Exit(1)
     click.echo(s.say("verified", events=result.events, head=result.head or s.say("empty_head"))
                + (s.say("verified_holds", head=published) if published else ""))
+    from crm.app.audit import look_alike_names
+
+    for first, second in look_alike_names(log):  # an older version let these in
+        click.echo("crm: " + s.say("look_alike_warning", a=first, b=second), err=True)
     if deep:
         found = s.reader().deep_check()
         for table, key, what in found:
@@ -1276,6 +1388,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     _speak(lang, argv)
+    for arg in argv:  # bytes the terminal's encoding could not decode (GBK on a UTF-8 system)
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            from crm.text.messages import say
+
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return _fail(say("argv_not_utf8", lang, value=shown), 2)
     debug = "--debug" in argv or bool(os.environ.get("CRM_DEBUG"))
     from eventsourcing.persistence import PersistenceError
 
@@ -1307,6 +1425,11 @@ def main(argv: list[str] | None = None) -> int:
         from crm.store.errors import failure
 
         return _fail(error_message(failure(e), lang), 2)
+    except OSError as e:  # a file named on the command line could not be written or read
+        if debug or not e.filename:
+            raise
+        return _fail(say("os_error", lang, path=e.filename, reason=e.strerror or type(e).__name__),
+                     2)
     except ModuleNotFoundError as e:
         if debug:
             raise

@@ -11,7 +11,8 @@ import time
 
 from bench.common import Row
 
-MODULES = ["bench.write_latency", "bench.read_models", "bench.audit", "bench.concurrency", "bench.imports"]
+MODULES = ["bench.write_latency", "bench.read_models", "bench.audit", "bench.concurrency",
+           "bench.imports", "bench.after_contract"]
 
 
 def main(argv: list[str]) -> int:

@@ -277,7 +277,8 @@ def quarter_report(conn: Connection, period: Period, known_on: Any = None,
     figures_to = min(end, today) if today is not None else end
     return {
         "figures_to": figures_to,
-        "closed": False,
+        "closed": any(start <= period.start and period.end <= end
+                      for _, start, end, _ in zone.closed_periods()),
         "rates": rates(conn, *ytd_span),
         "alerts": len(alerts_of(rows_for(conn, figures_to, today or figures_to), figures_to,
                                 zone)),

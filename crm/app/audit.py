@@ -12,6 +12,7 @@ every hash recomputed, no longer does."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,3 +109,32 @@ def verify_log(app: Any, head: tuple[int, bytes] | None = None, deep: bool = Fal
 
     derive = decode_timestamp if deep else None
     return extends(app.recorder, head, derive) if head else verify(app.recorder, derive)
+
+
+# -- look-alike names ----------------------------------------------------------------------
+
+#: Characters that show as nothing without being format characters (Cf): the combining
+#: grapheme joiner, Hangul fillers, Mongolian free variation selectors, variation selectors.
+_ALSO_INVISIBLE = re.compile("[\u034f\u115f\u1160\u3164\uffa0\u180b-\u180f\ufe00-\ufe0f"
+                             "\U000e0100-\U000e01ef]")
+_SPACES = re.compile(r"\s+")
+
+
+def seen_as(name: str) -> str:
+    """A name as a person sees it: without what is invisible (format characters such as a
+    zero-width space, a BOM or a direction mark, and the few others that show as nothing),
+    NFKC, case-folded, its spaces collapsed. Two names seen alike are one name to a reader."""
+    visible = "".join(c for c in _ALSO_INVISIBLE.sub("", name) if unicodedata.category(c) != "Cf")
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", visible).casefold()).strip()
+
+
+def look_alike_names(app: Any) -> list[tuple[str, str]]:
+    """Every pair of live projects' names that differ only by what is invisible (华锂\u200b新材
+    beside 华锂新材), which older versions let in: `crm verify` warns of each. Read from the
+    contacts and renames alone (`current_names`): no project is loaded. Each pair is in the
+    order the projects were contacted."""
+    by_sight: dict[str, list[str]] = {}
+    for _, name in app.current_names():
+        by_sight.setdefault(seen_as(name), []).append(name)
+    return [(a, b) for names in by_sight.values() if len(names) > 1
+            for i, a in enumerate(names) for b in names[i + 1:]]

@@ -114,6 +114,8 @@ class _Planner:
     def __init__(self, app: Any, reading: Any, options: Options, user: str,
                  baseline: tuple[list[dict[str, Any]], set[Any]]):
         self.app, self.reading, self.options, self.user = app, reading, options, user
+        self.zone = app.settings()  # its closed periods, and its guards unless --confirm
+        self.limits = None if app.confirm else self.zone.guards
         rows, visits = baseline
         self.known = {name_key(r["name"]): r for r in rows}  # what the read models hold
         self.known_visits = {str(v).replace("-", "") for v in visits}
@@ -217,7 +219,7 @@ class _Planner:
 
     def common(self, on: date, note: str | None = None) -> dict[str, Any]:
         return {"occurred_on": on, "today": self.today, "timestamp": self.now,
-                "recorded_by": self.user, "note": note}
+                "recorded_by": self.user, "note": note, "into_closed": self.app.into_closed}
 
     def _dated(self, row: _Row, what: str) -> date | None:
         """The date of a figure the ledger gives without one: the report's date above the
@@ -268,7 +270,8 @@ class _Planner:
                                                   "region")}
             project = Project.make_contact(
                 name=values["name"], planned=planned, relocation=bool(values.get("relocation")),
-                date_inferred=inferred, **profile, **self.common(contact_on, values.get("note")))
+                date_inferred=inferred, guards=self.limits, zone=self.zone, **profile,
+                **self.common(contact_on, values.get("note"))).guarded(self.limits, self.zone)
             with project.together(self.today):
                 for on, event, apply in sorted(facts, key=lambda f: (f[0], _ORDER[f[1]])):
                     apply(project, self.common(on))
@@ -326,7 +329,8 @@ class _Planner:
         if key in self.projects:
             return self.projects[key]
         if key not in self.loaded:
-            self.loaded[key] = self.app.repository.get(self.existing[key])
+            self.loaded[key] = self.app.repository.get(self.existing[key]).guarded(
+                self.limits, self.zone)
         return self.loaded[key]
 
     def _update(self, row: _Row) -> None:

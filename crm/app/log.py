@@ -22,14 +22,21 @@ from crm.app import clock
 from crm.app.errors import ConcurrentChange, ProjectNotFound
 from crm.domain import errors
 from crm.domain.facts import RENAMED, VISIT, VOIDED
-from crm.domain.names import NameClaim, near, slot_id, squeezed
+from crm.domain.naming import near, slot_id, squeezed
 from crm.domain.project import Project
 from crm.domain.settings import ZONE_ID, ZoneSettings
 from crm.domain.values import name_key, project_id
-from crm.domain.zone import Zone
 from crm.store import transcoding
 from crm.store.chain import stamp_time
-from crm.store.config import DEFAULT_STORE, describe, is_postgres, sqlalchemy_url, store_env
+from crm.store.config import (
+    DEFAULT_STORE,
+    READ,
+    describe,
+    is_postgres,
+    opening_mode,
+    sqlalchemy_url,
+    store_env,
+)
 
 #: How many times a writer that lost a race reloads and tries again before giving up.
 MAX_ATTEMPTS = 20
@@ -38,6 +45,27 @@ _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "orig
 CONTACT_TOPIC = get_topic(Project.ContactMade)
 RENAMED_TOPIC = get_topic(Project.ProjectRenamed)
 VOIDED_TOPIC = get_topic(Project.ProjectVoided)
+
+
+def _refuse_environment(store: str, user: str) -> None:
+    """What opening a store takes from the environment, refused in one line before anything
+    is opened: who records, how long to wait for a lock, and the clock (CRM_NOW: a test's or
+    a demo's, on SQLite only; a team's server stamps record times itself)."""
+    import os
+
+    from crm.store.config import USER_EXPECTED, unfit_user
+    from crm.store.errors import ServerClock
+    from crm.text.errors import InvalidValue
+
+    if unfit_user(user):
+        raise InvalidValue(option="--user", value=user, expected=USER_EXPECTED)
+    timeout = os.environ.get("CRM_LOCK_TIMEOUT", "").strip()
+    if timeout and not (timeout.isascii() and timeout.isdigit() and int(timeout) <= 86400):
+        raise InvalidValue(option="CRM_LOCK_TIMEOUT", value=os.environ["CRM_LOCK_TIMEOUT"],
+                           expected="a whole number of seconds up to 86400, e.g. 30")
+    if is_postgres(store) and os.environ.get("CRM_NOW"):
+        raise ServerClock(store=describe(store))
+    clock.now()  # a CRM_NOW that is no moment is refused here, before the store is opened
 
 
 class ProjectLog(Application):
@@ -51,15 +79,25 @@ class ProjectLog(Application):
         self.user = user
         #: Record what a guard against slips would refuse (`--confirm`).
         self.confirm = False
-        settings = {**store_env(store), **(env or {})}
+        #: Why facts dated inside a closed period are recorded all the same
+        #: (`--into-closed-period`); None: such facts are refused.
+        self.into_closed: str | None = None
+        #: The zone's settings as the write being decided read them, and their version.
+        self._zone_seen: tuple[ZoneSettings, int] | None = None
+        _refuse_environment(store, user)
+        mode = opening_mode()
+        settings = {**store_env(store, mode), **(env or {})}
+        create_at = settings.pop("CRM_CREATE_AT", None)
         if is_postgres(store):
             from crm.store.postgres import prepared
 
-            with prepared(store) as create_tables:
+            with prepared(store, must_exist=mode == READ) as create_tables:
                 settings["CREATE_TABLE"] = "yes" if create_tables else "no"
                 super().__init__(settings)
         else:
             super().__init__(settings)
+        if create_at is not None:  # an SQLite store not there yet: made by its first write
+            self.recorder.create_later(create_at, self.factory)
 
     def describe(self) -> str:
         """The store, as it may be shown (never a password)."""
@@ -90,7 +128,7 @@ class ProjectLog(Application):
                 found = self.repository.get(slot_id(name, slot))
             except AggregateNotFoundError:
                 return gone if voided else None
-            if isinstance(found, NameClaim):
+            if type(found).__name__ == "NameClaim":  # a rename's (crm.domain.names)
                 found = self.repository.get(found.project)
             if isinstance(found, Project) and name_key(found.name) == key:
                 if not found.state.voided:
@@ -99,11 +137,17 @@ class ProjectLog(Application):
         return None  # pragma: no cover - the slots run out first
 
     def free_slot(self, name: str) -> UUID:
-        """The first slot of this name no aggregate holds yet."""
+        """The first slot of this name no aggregate holds yet — refused when a slot on the
+        way still carries the name (a writer that took it since we looked)."""
         for slot in itertools.count(1):
             candidate = slot_id(name, slot)
             if not self.recorder.select_events(candidate, limit=1):
                 return candidate
+            holder = self.repository.get(candidate)
+            if type(holder).__name__ == "NameClaim":
+                holder = self.repository.get(holder.project)
+            if not holder.state.voided and name_key(holder.name) == name_key(name):
+                raise errors.DuplicateName(name=name, existing=holder.name)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get_project(self, name: str) -> Project:
@@ -181,13 +225,14 @@ class ProjectLog(Application):
         rows = []
         for event in self.events.get(project.id):
             fields = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
-            stamp = stamps.get(event.originator_version)
+            stamp, login = stamps.get(event.originator_version, (None, ""))
             row = {
                 "position": event.originator_version,
                 "event": type(event).__name__,
                 "occurred_on": event.occurred_on,
                 "recorded_at": clock.local(stamp_time(stamp) if stamp else event.timestamp),
-                "recorded_by": event.recorded_by,
+                "recorded_by": event.recorded_by,  # the name the writer gave (--user)
+                "login": login or None,  # the database login the server stamped, if any
                 "note": fields.pop("note", None),
             }
             if "target" in fields:  # a correction
@@ -212,27 +257,28 @@ class ProjectLog(Application):
         now = clock.now()
         today = clock.today()
         return {"occurred_on": occurred_on or today, "today": today, "timestamp": now,
-                "recorded_by": self.user, "note": note}
+                "recorded_by": self.user, "note": note, "into_closed": self.into_closed}
 
     def contact(self, *, name: str, investor: str, sector: str, planned: Decimal,
                 occurred_on: date | None = None, note: str | None = None,
                 channel: str | None = None, region: str | None = None,
                 owner: str | None = None, relocation: bool = False,
                 short: str | None = None) -> Project:
-        self._refuse_taken_name(name)
         self._refuse_look_alike(name)
-        project = Project.make_contact(
-            id=self.free_slot(name), guards=self.guards(),
-            name=name, investor=investor, sector=sector, planned=planned, channel=channel,
-            region=region, owner=owner, relocation=relocation, short=short,
-            **self._common(occurred_on, note))
-        try:
-            self.save(project)
-        except IntegrityError:
-            # Another process registered the same name between our check and our save.
+
+        def attempt(_: int) -> tuple[list[Project], Project]:
+            # Another process may register the name between our look and our save: then
+            # the store refuses the slot, and the next look finds the name taken.
             self._refuse_taken_name(name)
-            raise
-        return project
+            zone = self._read_zone()
+            project = Project.make_contact(
+                id=self.free_slot(name), guards=None if self.confirm else zone.guards,
+                zone=zone, name=name, investor=investor, sector=sector, planned=planned,
+                channel=channel, region=region, owner=owner, relocation=relocation,
+                short=short, **self._common(occurred_on, note))
+            return [project], project
+
+        return self._until_saved(name, attempt)
 
     def _refuse_taken_name(self, name: str) -> None:
         existing = self.find(name)
@@ -350,7 +396,8 @@ class ProjectLog(Application):
     def _change_ids(self, ids: Sequence[UUID], decide: Callable[[list[Project]], None]
                     ) -> list[Project]:
         def attempt(_: int) -> tuple[list[Project], list[Project]]:
-            projects = [self.repository.get(pid) for pid in ids]
+            zone = self._read_zone()
+            projects = [self.repository.get(pid).guarded(None, zone) for pid in ids]
             decide(projects)
             return projects, projects
 
@@ -361,11 +408,14 @@ class ProjectLog(Application):
         on losing a race to another writer, start again (after a short random pause, so that
         racing writers spread out)."""
         for n in range(MAX_ATTEMPTS):
+            self._zone_seen = None
             objects, result = attempt(n)
             if not objects:
                 return result
+            expect = {} if self._zone_seen is None else {"expect_zone": (ZONE_ID,
+                                                                         self._zone_seen[1])}
             try:
-                self.save(*objects)
+                self.save(*objects, **expect)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.002 * (n + 1)))
                 continue
@@ -410,6 +460,8 @@ class ProjectLog(Application):
             project.rename(name=new, **common)
             if self._slot_of(project, new) is not None:
                 return [project], project
+            from crm.domain.names import NameClaim
+
             claim = NameClaim.claim(slot=self.free_slot(new), name=new, project=project.id,
                                     recorded_by=self.user, timestamp=common["timestamp"])
             return [project, claim], project
@@ -424,7 +476,7 @@ class ProjectLog(Application):
                 found = self.repository.get(slot_id(name, slot))
             except AggregateNotFoundError:
                 return None
-            target = found.project if isinstance(found, NameClaim) else found.id
+            target = found.project if type(found).__name__ == "NameClaim" else found.id
             if target == project.id:
                 return found.id
         return None  # pragma: no cover
@@ -459,11 +511,20 @@ class ProjectLog(Application):
 
     # -- the zone's settings -----------------------------------------------------------
 
-    def zone(self) -> Zone | None:
+    def zone(self) -> Any:
+        """The zone's settings aggregate (crm.domain.zone.Zone), or None when none is set."""
         try:
             return self.repository.get(ZONE_ID)
         except AggregateNotFoundError:
             return None
+
+    def _read_zone(self) -> ZoneSettings:
+        """The zone's settings this write decides under; the save then checks, in its
+        transaction, that they did not change meanwhile (a period closed, a guard moved)."""
+        zone = self.zone()
+        settings = zone.settings if zone is not None else ZoneSettings()
+        self._zone_seen = (settings, zone.version if zone is not None else 0)
+        return settings
 
     def settings(self) -> ZoneSettings:
         """The zone's settings in force now (what every write checks against)."""
@@ -472,7 +533,9 @@ class ProjectLog(Application):
 
     def change_setting(self, key: str, value: Any) -> bool:
         """Record one of the zone's settings; False when it already had that value."""
-        def attempt(_: int) -> tuple[list[Zone], bool]:
+        from crm.domain.zone import Zone
+
+        def attempt(_: int) -> tuple[list[Any], bool]:
             now = clock.now()
             zone = self.zone() or Zone.start(recorded_by=self.user, timestamp=now)
             if not zone.change(key=key, value=value, recorded_by=self.user, timestamp=now):
@@ -508,9 +571,10 @@ class ProjectLog(Application):
                 decide: Callable[[list[Project]], None]) -> list[Project]:
         """Load, decide, save; on losing a race to another writer, start again (after a short
         random pause, so that racing writers spread out)."""
-        limits = self.guards()
         def attempt(_: int) -> tuple[list[Project], list[Project]]:
-            projects = [self.get_project(name).guarded(limits) for name in names]
+            zone = self._read_zone()
+            limits = None if self.confirm else zone.guards
+            projects = [self.get_project(name).guarded(limits, zone) for name in names]
             decide(projects)
             return projects, projects
 

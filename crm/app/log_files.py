@@ -359,7 +359,7 @@ _ORDER = {cls: [f.name for f in fields_of(cls)
 
 
 #: Fields events gained after the first product: a log written before them lacks them.
-_ADDED_LATER = {"rules", "date_inferred", "short", "merged_from", "project_ids"}
+_ADDED_LATER = {"rules", "date_inferred", "short", "merged_from", "project_ids", "into_closed"}
 
 
 def _state(cls: type, line: dict[str, Any], recorded_at: datetime) -> dict[str, Any]:
@@ -495,7 +495,7 @@ def _moment(value: Any) -> datetime:
 _AMOUNTS = ("planned", "amount", "price")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 _TEXTS = ("investor", "channel", "region", "owner", "note", "participants", "short", "merged_from",
-          "merged_into", "parcel",
+          "merged_into", "into_closed", "parcel",
           "reason", "recorded_by")
 
 

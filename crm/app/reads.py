@@ -179,7 +179,7 @@ class Reader:
     def not_found(self, name: str) -> None:
         """Why a name finds nothing: not contacted yet at --as-of, or no such name (with the
         nearest names)."""
-        from crm.domain.names import near
+        from crm.domain.naming import near
 
         contacted = self._query(lambda conn: views.contact_date_of(conn, name))
         if contacted is not None and self.as_of is not None and contacted > self.as_of:

@@ -192,3 +192,7 @@ class InvestWithoutDate(InputError):
 
 class SameOwner(RuleViolation):
     """params: name, owner"""
+
+
+class PeriodIsClosed(RuleViolation):
+    """params: name, value, period, reason — a fact dated inside a closed period."""

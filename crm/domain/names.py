@@ -10,22 +10,13 @@ project is live and still carries the name; a voided project, or one renamed awa
 the slot standing and the name free for the next slot."""
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from crm.domain.values import _NAMESPACE, name_key
-
-
-def slot_id(name: str, slot: int) -> uuid.UUID:
-    key = name_key(name)
-    return uuid.uuid5(_NAMESPACE, key if slot == 1 else f"{key}\x00{slot}")
+from crm.domain.naming import slot_id  # noqa: F401 - where a claim is, by name
 
 
 class NameClaim(Aggregate):
@@ -50,35 +41,3 @@ class NameClaim(Aggregate):
               timestamp: datetime) -> NameClaim:
         return cls(id=slot, timestamp=timestamp, name=name, held_by=project.hex,
                    recorded_by=recorded_by)
-
-
-#: Words a name may end with that do not tell two projects apart (phases do: 一期, 二期).
-_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "项目")
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def squeezed(name: str) -> str:
-    """A name without spaces, punctuation or a common suffix (合成 新材料项目 → 合成新材料):
-    two names that squeeze alike are one project typed twice, more likely than two."""
-    text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", name).casefold())
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text, changed = text[:-len(suffix)], True
-    return text
-
-
-def near(name: str, names: Iterable[str], n: int = 3) -> list[str]:
-    """The names nearest to `name`, nearest first: the same once squeezed, containing it or
-    contained in it, then by spelling."""
-    wanted = squeezed(name)
-    pool = list(dict.fromkeys(names))
-    same = [x for x in pool if squeezed(x) == wanted]
-    parts = [x for x in pool if x not in same and wanted and (wanted in squeezed(x)
-                                                              or squeezed(x) in wanted)]
-    close = difflib.get_close_matches(wanted, {squeezed(x): x for x in pool}, n=n, cutoff=0.5)
-    by_squeeze = {squeezed(x): x for x in pool}
-    spelled = [by_squeeze[c] for c in close if by_squeeze[c] not in same + parts]
-    return (same + parts + spelled)[:n]

@@ -51,7 +51,7 @@ class Project(Aggregate):
                  note: str | None = None, channel: str | None = None, region: str | None = None,
                  owner: str | None = None, relocation: bool = False,
                  date_inferred: bool = False, short: str | None = None,
-                 merged_from: str | None = None) -> None:
+                 merged_from: str | None = None, into_closed: str | None = None) -> None:
         # The contact's fields are remembered by its `apply`, as every later event's are.
         # (Parameters are not keyword-only: the library takes those as all required.)
         self._facts: list[Fact] = []
@@ -60,6 +60,8 @@ class Project(Aggregate):
         self._known: tuple[tuple[int, date], list[errors.RuleViolation]] | None = None
         self._together = False  # facts proposed together: checked once, as a whole
         self._guards: dict[str, Decimal] | None = None  # the zone's, while a command runs
+        self._closed: Any = None  # the zone's settings, for its closed periods
+        self._slip: errors.RuleViolation | None = None  # a guard's, in a `together` block
 
     @staticmethod
     def create_id(id: UUID, **_: Any) -> UUID:
@@ -74,6 +76,8 @@ class Project(Aggregate):
         #: On a fact moved here by a merge: "DUPLICATE_ID:VOID_SEQ", the duplicate and its
         #: void (voiding that void undoes the merge, these facts with it).
         merged_from: str | None
+        #: Why a fact dated inside a closed period was recorded all the same.
+        into_closed: str | None
 
         def apply(self, project: Project) -> None:
             project._remember(self)
@@ -264,7 +268,13 @@ class Project(Aggregate):
         fields.setdefault("date_inferred", False)
         fields.setdefault("short", None)
         fields.setdefault("merged_from", None)
+        fields.setdefault("into_closed", None)
         limits = fields.pop("guards", None)
+        zone = fields.pop("zone", None)
+        closed = zone.closed_on(fields["occurred_on"]) if zone is not None else None
+        if closed is not None and not fields["into_closed"]:
+            raise errors.PeriodIsClosed(name=fields["name"], value=fields["occurred_on"],
+                                        period=closed[0], reason=closed[3])
         proposed = Fact(seq=1, event=CONTACT, occurred_on=fields["occurred_on"],
                         recorded_at=timestamp, recorded_by=fields["recorded_by"], fields=fields)
         rules.refuse_new([], [proposed], today)
@@ -383,6 +393,10 @@ class Project(Aggregate):
                              known=self._violations(today))
         common.setdefault("note", None)
         common.setdefault("merged_from", None)
+        common.setdefault("into_closed", None)
+        self._refuse_closed(original.occurred_on, common["into_closed"])
+        if "occurred_on" in changes:
+            self._refuse_closed(changes["occurred_on"], common["into_closed"])
         self.trigger_event(self.EventCorrected, timestamp=timestamp, rules=RULES, target=target,
                            changes=changes, void=void, reason=reason, **common)
 
@@ -390,11 +404,15 @@ class Project(Aggregate):
                 **fields: Any) -> None:
         fields.setdefault("note", None)
         fields.setdefault("merged_from", None)
+        fields.setdefault("into_closed", None)
+        self._refuse_closed(fields["occurred_on"], fields["into_closed"])
         proposed = Fact(seq=self.version + 1, event=event_class.__name__,
                         occurred_on=fields["occurred_on"], recorded_at=timestamp,
                         recorded_by=fields["recorded_by"], fields=fields)
         if self._together:
-            self._guard(event_class.__name__, fields)
+            if self._guards is not None and self._slip is None:  # said after the rules
+                self._slip = guards.slip(self.state, self.facts, event_class.__name__, fields,
+                                         self._guards)
             self.trigger_event(event_class, timestamp=timestamp, rules=RULES, **fields)
             return
         facts = self.facts
@@ -409,10 +427,18 @@ class Project(Aggregate):
             if found is not None:
                 raise found
 
-    def guarded(self, limits: dict[str, Decimal] | None) -> Project:
-        """Hold the next facts to the zone's guards (None: recorded as confirmed)."""
+    def guarded(self, limits: dict[str, Decimal] | None, zone: Any = None) -> Project:
+        """Hold the next facts to the zone's guards (None: recorded as confirmed) and its
+        closed periods."""
         self._guards = limits
+        self._closed = zone
         return self
+
+    def _refuse_closed(self, on: date, into_closed: str | None) -> None:
+        closed = self._closed.closed_on(on) if self._closed is not None else None
+        if closed is not None and not into_closed:
+            raise errors.PeriodIsClosed(name=self.state.name, value=on, period=closed[0],
+                                        reason=closed[3])
 
     @contextmanager
     def together(self, today: date) -> Iterator[None]:
@@ -420,13 +446,15 @@ class Project(Aggregate):
         capital) are checked once, on the history they make: the same rules, refused at the
         same fact, without working out the history again after each of them."""
         before, known = list(self.facts), self._violations(today)
-        self._together = True
+        self._together, self._slip = True, None
         try:
             yield
         finally:
             self._together = False
         after = rules.refuse_new(before, self.facts, today, known=known)
         self._known = ((self.version, today), after)
+        if self._slip is not None:
+            raise self._slip
 
     def _violations(self, today: date) -> list[errors.RuleViolation]:
         """The rules the history as it stands already breaks (under earlier rules, or not at

@@ -12,11 +12,12 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from crm.domain import errors
-from crm.domain.values import DEFAULT_SECTORS, TEN_YI, YI, canonical
+from crm.domain.values import DEFAULT_SECTORS, TEN_YI, YI, canonical, quarter_bounds
 
 ZONE_ID = uuid.UUID("3d0b6a55-0c55-4c5e-8e61-6f2b1f0d7a11")
 #: The topic of the zone's events (the read models tell them from projects' events by it).
@@ -42,10 +43,22 @@ DEFAULTS: dict[str, Any] = {
 STALL_STAGES = ("negotiating", "framework", "signed")
 TARGETS = ("projects", "contracted", "capital")
 _TARGET = re.compile(r"target\.(\d{4})\.(projects|contracted|capital)")
+#: A reported period's close: closed.2021Q3 or closed.2021 (a whole year).
+_CLOSED = re.compile(r"closed\.(\d{4})(?:Q([1-4]))?")
 
 
 def known_key(key: str) -> bool:
-    return key in DEFAULTS or bool(_TARGET.fullmatch(key))
+    return key in DEFAULTS or bool(_TARGET.fullmatch(key)) or bool(_CLOSED.fullmatch(key))
+
+
+def period_span(label: str) -> tuple[date, date]:
+    """The first and last day of 2021Q3 or 2021."""
+    match = _CLOSED.fullmatch(f"closed.{label}")
+    assert match is not None, label
+    year, quarter = int(match.group(1)), match.group(2)
+    if quarter is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    return quarter_bounds(year, int(quarter))
 
 
 def check(key: str, value: Any) -> Any:
@@ -55,6 +68,12 @@ def check(key: str, value: Any) -> Any:
 
     def bad(expected: str) -> errors.BadSetting:
         return errors.BadSetting(key=key, value=_shown(value), expected=expected)
+
+    if key.startswith("closed."):  # {"closed": bool, "reason": why it was closed or reopened}
+        if not isinstance(value, dict) or not isinstance(value.get("closed"), bool) \
+                or not isinstance(value.get("reason"), str) or not value["reason"].strip():
+            raise bad("a close or a reopening with its reason")
+        return {"closed": value["closed"], "reason": value["reason"].strip()}
 
     if key == "name":
         if not isinstance(value, str) or not value.strip():
@@ -171,6 +190,19 @@ class ZoneSettings:
             if value is not None:
                 found[kind] = value if kind == "projects" else Decimal(value)
         return found
+
+    def closed_periods(self) -> list[tuple[str, date, date, str]]:
+        """The periods closed now: (label, first day, last day, reason)."""
+        found = []
+        for key, value in self.values.items():
+            if key.startswith("closed.") and isinstance(value, dict) and value.get("closed"):
+                label = key.split(".", 1)[1]
+                found.append((label, *period_span(label), value["reason"]))
+        return sorted(found, key=lambda c: c[1])
+
+    def closed_on(self, day: date) -> tuple[str, date, date, str] | None:
+        """The closed period that holds this business day, if any."""
+        return next((c for c in self.closed_periods() if c[1] <= day <= c[2]), None)
 
     def target_years(self) -> list[int]:
         return sorted({int(m.group(1)) for k in self.values if (m := _TARGET.fullmatch(k))})

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from crm.store.chain import (
     ChainRow,
@@ -42,15 +42,26 @@ class Chained:
     def insert_events(self, stored_events: Sequence[StoredEvent], *,
                       stamp: datetime | None = None,
                       stamps: Sequence[datetime] | None = None,
+                      expect_zone: tuple[Any, int] | None = None,
                       **_: Any) -> Sequence[int] | None:
         """Store events and their chain links in one transaction. Their record time is
-        `stamp` (or each its own of `stamps`; default: now), never earlier than the last."""
+        `stamp` (or each its own of `stamps`; default: now), never earlier than the last.
+        `expect_zone` (the zone's id and the version the writer decided under): refused,
+        as a lost race, when the zone's settings changed meanwhile — a period closed while
+        a backdated fact was being recorded cannot let both succeed."""
         if not stored_events:
             return []
         with self.datastore.transaction(commit=True) as c:
             self._lock(c)
             moments = stamps if stamps is not None else [stamp or utc_now()] * len(stored_events)
-            return self._append(c, list(zip(stored_events, moments, strict=True)))
+            positions = self._append(c, list(zip(stored_events, moments, strict=True)))
+            if expect_zone is not None:
+                zone_id, version = expect_zone
+                rows = self._query(c, "events_of", (self._id_text(zone_id),))
+                if len(rows) != version:
+                    raise ZoneChanged(f"the zone's settings changed (version {len(rows)}, "
+                                      f"expected {version})")
+            return positions
 
     def insert_all(self, produce: Callable[[InTransaction], Iterable[Sequence[Pending]]],
                    *, links_checked: bool = False) -> int:
@@ -115,9 +126,11 @@ class Chained:
         rows = self._rows("chain_of_event", (event_position,))
         return _chain_row(rows[0]) if rows else None
 
-    def stamps_of(self, originator_id: Any) -> dict[int, str]:
-        """The record time of each event of one aggregate, by version."""
-        return dict(self._rows("stamps_of", (self._id_text(originator_id),)))
+    def stamps_of(self, originator_id: Any) -> dict[int, tuple[str, str]]:
+        """Each of an aggregate's events, by version: its record time and who the store
+        says recorded it (on PostgreSQL the login, stamped by the server; on SQLite empty)."""
+        return {r[0]: (r[1], r[2] or "") for r in
+                self._rows("stamps_of", (self._id_text(originator_id),))}
 
     def read_events(self, after: int, limit: int) -> list[tuple[Any, ...]]:
         """Stored events after a store position, in order, each with its record time and
@@ -185,6 +198,10 @@ class Chained:
 
 
 _PAGE = 10_000
+
+
+class ZoneChanged(IntegrityError):
+    """The zone's settings changed while a write was decided: decide it again."""
 
 
 class InTransaction:

@@ -1,11 +1,29 @@
 """What can go wrong with a store before any rule of the log is asked."""
 from __future__ import annotations
 
-from crm.domain.errors import CrmError
+from crm.domain.errors import CrmError, InputError
 
 
 class StoreUnavailable(CrmError):
     """params: store, reason — the store cannot be opened or used as it is."""
+
+
+class NoStore(StoreUnavailable):
+    """params: store — a command that only reads found no store there (and made none)."""
+
+
+class NotOurDatabase(StoreUnavailable):
+    """params: store — an SQLite file of another application's (tables, none of them the
+    log's): it is left exactly as it is."""
+
+
+class StoreReadOnly(StoreUnavailable):
+    """params: store — the store's file, or its folder, may not be written by this login."""
+
+
+class ServerClock(InputError):
+    """params: store — CRM_NOW was set for a PostgreSQL store, whose server stamps every
+    record time itself."""
 
 
 class StoreFailed(CrmError):
@@ -18,8 +36,10 @@ _KNOWN = (
       "disk full"), "the disk is full: make room, then run the command again"),
     (("database is locked", "lock timeout", "canceling statement due to lock timeout"),
      "another command held the store too long: run the command again"),
-    (("readonly database", "read-only", "permission denied"),
+    (("readonly database", "read-only", "permission denied", "unable to open database file"),
      "the store may not be written here: check the file's or the login's rights"),
+    (("duplicate key value violates unique constraint", "unique constraint failed"),
+     "another command wrote to the store at the same moment: run the command again"),
 )
 
 
@@ -31,6 +51,11 @@ def failure(error: Exception) -> StoreFailed:
         if any(n in lowered for n in needles):
             return StoreFailed(reason=reason)
     first = text.splitlines()[0] if text else type(error).__name__
-    if "[sql:" in first.lower() or "insert " in lowered or "select " in lowered:
-        first = type(error).__name__
+    if any(word in lowered for word in _SQL) or '"' in first or "'" in first:
+        first = type(error).__name__  # SQL, a name in the database, or a value it held
     return StoreFailed(reason=first[:200])
+
+
+#: Words that mark a statement, a bound parameter or a row in a driver's message.
+_SQL = ("[sql:", "[parameters:", "insert ", "select ", "update ", "delete ", "create ",
+        "alter ", "drop ", "values", "detail:", "key (", "where ", "line ", "context:")

@@ -7,6 +7,7 @@ through `redact`."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -31,33 +32,110 @@ class Target:
         return kwargs
 
 
+#: Query parameters that carry a secret: never shown, and the URL's own password for libpq.
+_SECRET_KEYS = frozenset({"password", "sslpassword"})
+_URL_HINT = ("give postgresql://USER:PASSWORD@HOST:PORT/DATABASE, writing @ / ? # % in a "
+             "password as %40 %2F %3F %23 %25")
+
+
 def parse(url: str) -> Target:
+    """What the URL names. A URL whose parts cannot be told apart for certain (a password
+    holding a bare @ / ? or #, which would read as the host, the database or a port) is
+    refused rather than guessed at: the guess might show a password as a database name."""
+    refused = StoreUnavailable(store=redact(url), reason="the URL cannot be read: " + _URL_HINT)
     try:
         parts = urlsplit(url)
         port = parts.port or 5432
+        hostname = parts.hostname
     except ValueError:
-        raise StoreUnavailable(store=redact(url), reason="the URL cannot be read: "
-                               "give postgresql://USER@HOST:PORT/DATABASE") from None
+        raise refused from None
+    if "#" in url or "@" in parts.path + parts.query:
+        raise refused
     dbname = unquote(parts.path.lstrip("/"))
-    if not dbname or not parts.hostname:
+    if not dbname or not hostname:
         raise StoreUnavailable(store=redact(url), reason="give postgresql://USER@HOST:PORT/DATABASE")
-    options = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    options = {unquote(key): unquote(value) for key, sep, value in
+               (p.partition("=") for p in parts.query.split("&")) if sep}
     user = unquote(parts.username) if parts.username else os.environ.get("PGUSER") or \
         os.environ.get("USER") or "postgres"
-    password = unquote(parts.password) if parts.password else None
-    return Target(user, password, parts.hostname, port, dbname, options)
+    password = unquote(parts.password) if parts.password else options.get("password")
+    options.pop("password", None)
+    return Target(user, password or None, hostname, port, dbname, options)
+
+
+def secrets(url: str) -> list[str]:
+    """Every secret a store's URL may hold, as `redact` finds them (as written, and as
+    meant once %-escapes are read), longest first: what a free text (a driver's message, a
+    traceback) must not show."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return []
+    found: set[str] = set()
+    for match in _SECRET_PARAM.finditer(rest):
+        tail = rest[match.end():]
+        found |= {tail, re.split(r"[&#]", tail)[0]}
+    rest = _masked_params(rest)
+    userinfo, at, hostpart = rest.rpartition("@")
+    if at and ":" in userinfo:
+        found.add(userinfo.partition(":")[2])
+    elif not at:
+        found.add(_bad_port(hostpart) or "")
+    found |= {unquote(s) for s in found}
+    found.discard("***")
+    return sorted((s for s in found if s), key=len, reverse=True)
 
 
 def redact(url: str) -> str:
-    """The URL with any password masked: safe for messages and logs."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
-    except ValueError:
+    """The URL with its secrets masked, by where they stand in it, however malformed: the
+    value of a `password=` parameter (and all that follows it), the user information's
+    password (everything between the first `:` and the last `@` after `//`), and a port
+    that is no port (a password whose `@` and host were left out: the rest of the URL).
+    What is masked is never looked for elsewhere in the text, so `127.0.0.1` stays itself
+    whatever the password."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
         return "postgresql://…"
+    rest = _masked_params(rest)
+    userinfo, at, hostpart = rest.rpartition("@")
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        return f"{scheme}://{user}:***@{hostpart}" if colon else f"{scheme}://{rest}"
+    bad = _bad_port(rest)
+    return f"{scheme}://{rest[:len(rest) - len(bad)]}***" if bad else f"{scheme}://{rest}"
+
+
+#: A `password=` (or `sslpassword=`) parameter, its name written plainly or %-escaped.
+_SECRET_PARAM = re.compile(r"[?&#;](?:ssl)?(?:p|%70)(?:a|%61)(?:s|%73)(?:s|%73)(?:w|%77)"
+                           r"(?:o|%6f)(?:r|%72)(?:d|%64)=", re.IGNORECASE)
+
+
+def _masked_params(rest: str) -> str:
+    """Everything from the first secret parameter's value on, masked."""
+    match = _SECRET_PARAM.search(rest)
+    return rest if match is None else rest[:match.end()] + "***"
+
+
+def _bad_port(rest: str) -> str | None:
+    """In a URL's rest without user information: from the first port that is not a port
+    (not a number below 65536) to the end, or None when every host's port is one. A host
+    in brackets ([::1]) is an IPv6 address, its port after the bracket; a bracket left open
+    hides nothing: all of it is masked."""
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    offset = 0
+    for host in authority.split(","):
+        if host.startswith("["):
+            close = host.find("]")
+            if close < 0:
+                return rest[offset:]
+            name, colon, port = host[:close + 1], host[close + 1:close + 2], host[close + 2:]
+            if host[close + 1:] and colon != ":":
+                return rest[offset + close + 1:]
+        else:
+            name, colon, port = host.partition(":")
+        if colon and not (port.isascii() and port.isdigit() and int(port) < 65536):
+            return rest[offset + len(name) + 1:]
+        offset += len(host) + 1
+    return None
 
 
 def postgres_env(url: str) -> dict[str, str]:
@@ -88,7 +166,9 @@ def sqlalchemy_url(url: str) -> Any:
 
 
 def explain(error: Exception, url: str) -> StoreUnavailable:
-    """A connection failure as one line a person can act on."""
+    """A connection failure as one line a person can act on. Its words are built from what
+    the URL names; the server's own words are shown only when they hold no secret of the
+    URL's (never masked inside them: a password `127` would turn 127.0.0.1 into ***.0.0.1)."""
     target = parse(url)
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     lowered = text.lower()
@@ -105,8 +185,8 @@ def explain(error: Exception, url: str) -> StoreUnavailable:
                                     "could not translate host")):
         reason = (f"cannot reach PostgreSQL at {target.host}:{target.port}: is the server "
                   "running and the address right?")
+    elif any(secret in text for secret in [*secrets(url), target.password or ""] if secret):
+        reason = f"the server at {target.host}:{target.port} refused the connection"
     else:
         reason = text
-    if target.password:
-        reason = reason.replace(target.password, "***")
     return StoreUnavailable(store=redact(url), reason=reason)

@@ -13,28 +13,38 @@ from uuid import UUID
 
 from crm.store.chain import ADDED_COLUMNS, CHAIN_TABLE
 from crm.store.chained import Chained
-from crm.store.pgurl import explain, parse
+from crm.store.errors import NoStore, StoreUnavailable
+from crm.store.pgurl import explain, parse, redact
 
 #: Held while a first user creates the tables, so two first users do not collide.
 SCHEMA_LOCK = 0x63726D01  # "crm" 1
+#: Held by every writer of the log until it commits (see the "lock" statements).
+APPEND_LOCK = 0x63726D02  # "crm" 2
 #: The library names a PostgreSQL application's events table after the application.
 EVENTS_TABLE = "crm_events"
 
 
 @contextlib.contextmanager
-def prepared(url: str) -> Iterator[bool]:
+def prepared(url: str, must_exist: bool = False) -> Iterator[bool]:
     """Check the server can be used (plain errors if not), and say whether the tables still
-    have to be created; if so, hold a lock while the caller creates them."""
+    have to be created; if so, hold a lock while the caller creates them. `must_exist`: a
+    command that only reads creates no store — a database without the log's table is
+    refused (`NoStore`)."""
     import psycopg
 
     try:
         conn = psycopg.connect(autocommit=True, **parse(url).connect_kwargs())
     except psycopg.Error as e:
         raise explain(e, url) from None
+    except (ValueError, OverflowError):  # a value of the URL's query libpq cannot take
+        raise StoreUnavailable(store=redact(url), reason="the URL cannot be read: give "
+                               "postgresql://USER@HOST:PORT/DATABASE") from None
     try:
         if _has_tables(conn):
             yield False
             return
+        if must_exist and not _has_log(conn):
+            raise NoStore(store=redact(url))
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
             yield not _has_tables(conn)
@@ -49,9 +59,80 @@ def _has_tables(conn: Any) -> bool:
     product's has no record times yet: it is brought up to date by `create_table`)."""
     row = conn.execute(
         "SELECT to_regclass(%s) IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns "
-        "WHERE table_name = %s AND column_name = 'stamped_at')", (EVENTS_TABLE, CHAIN_TABLE)
+        "WHERE table_name = %s AND column_name = 'stamped_at') AND (SELECT count(*) FROM "
+        "pg_trigger WHERE tgname LIKE 'crm_append_only%%') >= 4", (EVENTS_TABLE, CHAIN_TABLE)
     ).fetchone()
     return bool(row[0])
+
+
+#: What each of a zone's roles may do (their names carry the database's: one server holds
+#: many zones). Team members get a login each, member of one of these.
+ROLES = ("owner", "recorder", "auditor")
+
+
+def create_roles(url: str, zone_id: UUID) -> list[str]:
+    """`crm init --roles`: the database's roles and what each may do. Recorders append
+    events (and keep the read models current); auditors read everything and may refresh the
+    read models, never write events or chain rows; only the owner changes the schema and the
+    zone's settings (which close and reopen periods). Needs a role that may create roles."""
+    import psycopg
+    from psycopg.sql import SQL, Identifier, Literal
+
+    try:
+        conn = psycopg.connect(autocommit=True, **parse(url).connect_kwargs())
+    except psycopg.Error as e:
+        raise explain(e, url) from None
+    with conn:
+        db, can = conn.execute(
+            "SELECT current_database(), rolsuper OR rolcreaterole FROM pg_roles "
+            "WHERE rolname = session_user").fetchone()
+        if not can:
+            from crm.store.errors import StoreFailed
+
+            raise StoreFailed(reason="creating the zone's roles needs a login that may create "
+                                     "roles (CREATEROLE): run `crm init --roles` as the "
+                                     "database's administrator")
+        names = {r: f"{db}_{r}" for r in (*ROLES, "readmodels")}
+        schema = Identifier("public")
+        with conn.transaction():
+            for role in names.values():
+                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() \
+                        is None:
+                    conn.execute(SQL("CREATE ROLE {0} NOLOGIN").format(Identifier(role)))
+            owner, recorder, auditor, models = (Identifier(names[r]) for r in
+                                                (*ROLES, "readmodels"))
+            events, chain = Identifier(EVENTS_TABLE), Identifier(CHAIN_TABLE)
+            for member in (owner, recorder, auditor):
+                conn.execute(SQL("GRANT {0} TO {1}").format(models, member))
+            conn.execute(SQL("GRANT USAGE ON SCHEMA {0} TO {1}, {2}, {3}").format(
+                schema, owner, recorder, auditor))
+            conn.execute(SQL("GRANT CREATE ON SCHEMA {0} TO {1}, {2}").format(
+                schema, owner, models))
+            for table in (events, chain):
+                conn.execute(SQL("ALTER TABLE {0} OWNER TO {1}").format(table, owner))
+                conn.execute(SQL("GRANT SELECT, INSERT ON {0} TO {1}").format(table, recorder))
+                conn.execute(SQL("GRANT SELECT ON {0} TO {1}").format(table, auditor))
+            conn.execute(SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1}")
+                         .format(schema, recorder))
+            for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE "
+                                         "schemaname = 'public' AND tablename LIKE 'rm\\_%%'"):
+                conn.execute(SQL("ALTER TABLE {0} OWNER TO {1}").format(Identifier(table),
+                                                                        models))
+            conn.execute(SQL(
+                "CREATE OR REPLACE FUNCTION crm_owner_settings() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN IF NEW.originator_id = {0}::uuid AND NOT "
+                "pg_has_role(session_user, {1}, 'MEMBER') THEN RAISE EXCEPTION "
+                "'only the zone''s owner changes its settings'; END IF; RETURN NEW; END $$")
+                .format(Literal(str(zone_id)), Literal(names["owner"])))
+            conn.execute("DROP TRIGGER IF EXISTS crm_owner_settings ON crm_events")
+            conn.execute("CREATE TRIGGER crm_owner_settings BEFORE INSERT ON crm_events "
+                         "FOR EACH ROW EXECUTE FUNCTION crm_owner_settings()")
+        return [names[r] for r in ROLES]
+
+
+def _has_log(conn: Any) -> bool:
+    """Whether the database holds the log's events table (of this version or the first)."""
+    return bool(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (EVENTS_TABLE,)).fetchone()[0])
 
 
 def _recorder_base() -> type:
@@ -86,7 +167,10 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
         self._sql = {
             "lock": [sql("SET LOCAL lock_timeout = '{0}s'".replace(
                 "{0}", str(int(self.datastore.lock_timeout or 30)))),
-                     sql("LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE")],
+                     # every writer of the log takes this one lock, held to its commit: the
+                     # chain grows from its true head, and no login needs the table rights
+                     # LOCK TABLE would ask for (UPDATE, DELETE: recorders have neither)
+                     sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")],
             "insert_events": sql(
                 "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
@@ -107,7 +191,8 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                                "ORDER BY c.position LIMIT %s"),
             "backfill": sql("UPDATE {schema}.{chain} SET event_position = %s, stamped_at = %s, "
                             "format = 1 WHERE position = %s"),
-            "stamps_of": sql("SELECT e.originator_version, c.stamped_at FROM {schema}.{events} e "
+            "stamps_of": sql("SELECT e.originator_version, c.stamped_at, c.stamped_by "
+                             "FROM {schema}.{events} e "
                              "JOIN {schema}.{chain} c ON c.event_position = e.notification_id "
                              "WHERE e.originator_id = %s::uuid"),
             "chained": sql("SELECT c.position, c.link, c.event_position, c.stamped_at, "
@@ -154,6 +239,34 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
             c.execute(SQL("CREATE UNIQUE INDEX IF NOT EXISTS {0} ON {1}.{2} (event_position)")
                       .format(Identifier(f"{CHAIN_TABLE}_by_event"),
                               Identifier(self.datastore.schema), Identifier(CHAIN_TABLE)))
+            self._append_only(c)
+
+    def _append_only(self, c: Any) -> None:
+        """Triggers that make the database itself refuse UPDATE, DELETE and TRUNCATE of
+        events and chain rows (the library never does either): even a login that may write
+        cannot rewrite the log; the owner would have to drop them first."""
+        from psycopg.sql import SQL, Identifier
+
+        schema = Identifier(self.datastore.schema)
+        c.execute("SELECT tgname FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid "
+                  "JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = %s "
+                  "AND tgname LIKE 'crm_append_only%%'", (self.datastore.schema,))
+        present = {row["tgname"] for row in c.fetchall()}
+        if len(present) == 4:
+            return
+        c.execute(SQL(
+            "CREATE OR REPLACE FUNCTION {0}.crm_append_only() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RAISE EXCEPTION 'the log is append-only: % of % refused', TG_OP, "
+            "TG_TABLE_NAME; END $$").format(schema))
+        for table in (self.events_table_name, CHAIN_TABLE):
+            for suffix, when in (("rows", "BEFORE UPDATE OR DELETE ON {0}.{1} FOR EACH ROW"),
+                                 ("truncate", "BEFORE TRUNCATE ON {0}.{1} FOR EACH STATEMENT")):
+                name = f"crm_append_only_{suffix}_{table}"[:63]
+                if name in present:
+                    continue
+                c.execute(SQL("CREATE TRIGGER {2} " + when +
+                              " EXECUTE FUNCTION {0}.crm_append_only()").format(
+                    schema, Identifier(table), Identifier(name)))
 
     # -- the dialect ------------------------------------------------------------------------
 

@@ -21,6 +21,49 @@ _CHAIN_COLUMNS = "position, link, event_position, stamped_at, stamped_by, format
 class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
     """The library's SQLite recorder for reading; inserting, with the chain, is ours."""
 
+    # -- a store not made yet ---------------------------------------------------------------
+
+    #: (the store as given, the factory that closes its datastore) while the store is not
+    #: there yet: it reads as an empty one, in memory, until its first write makes the file.
+    _create_at: tuple[str, Any] | None = None
+
+    def create_later(self, store: str, factory: Any) -> None:
+        self._create_at = (store, factory)
+
+    def _make_store(self) -> None:
+        """Make the store's file, with its tables, and write there from now on."""
+        if self._create_at is None:
+            return
+        from eventsourcing.sqlite import SQLiteDatastore
+
+        from crm.store.config import CREATE, store_env
+
+        store, factory = self._create_at
+        env = store_env(store, CREATE)  # what is there now: nothing, or a store made since
+        timeout = env["SQLITE_LOCK_TIMEOUT"].strip()
+        made = SQLiteDatastore(db_name=env["SQLITE_DBNAME"],
+                               lock_timeout=int(timeout) if timeout else None,
+                               single_row_tracking=self.datastore.single_row_tracking,
+                               originator_id_type=self.datastore.originator_id_type)
+        waiting, self.datastore = self.datastore, made
+        try:
+            self.create_table()
+        except BaseException:
+            self.datastore = waiting
+            made.close()
+            raise
+        self._create_at = None
+        factory.datastore = made
+        waiting.close()
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        self._make_store()
+        return super().insert_events(stored_events, **kwargs)
+
+    def insert_all(self, produce: Any, **kwargs: Any) -> int:
+        self._make_store()
+        return super().insert_all(produce, **kwargs)
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -44,6 +87,8 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
                 self.backfill(c, lambda state: decode(state)["timestamp"])
             c.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {CHAIN_TABLE}_by_event "
                       f"ON {CHAIN_TABLE} (event_position)")
+            for statement in append_only(self.events_table_name):
+                c.execute(statement)
 
     # -- the dialect ------------------------------------------------------------------------
 
@@ -61,7 +106,7 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
                        "ORDER BY c.position LIMIT ?",
         "backfill": f"UPDATE {CHAIN_TABLE} SET event_position = ?, stamped_at = ?, format = 1 "
                     "WHERE position = ?",
-        "stamps_of": "SELECT e.originator_version, c.stamped_at FROM {events} e "
+        "stamps_of": "SELECT e.originator_version, c.stamped_at, c.stamped_by FROM {events} e "
                      f"JOIN {CHAIN_TABLE} c ON c.event_position = e.rowid "
                      "WHERE e.originator_id = ?",
         "chained": f"SELECT c.position, c.link, c.event_position, c.stamped_at, c.stamped_by, "
@@ -113,3 +158,17 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
         c.execute("SELECT last_insert_rowid()")
         last = c.fetchone()[0]
         return list(range(last - len(events) + 1, last + 1))
+
+
+def append_only(events: str) -> list[str]:
+    """Triggers that make the database itself refuse to change or remove an event or a
+    chain row (the library never updates or deletes events; a forger must drop these first,
+    which needs the file's owner)."""
+    statements = []
+    for table in (events, CHAIN_TABLE):
+        for action in ("UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS crm_{table}_no_{action.lower()} BEFORE {action} "
+                f"ON {table} BEGIN SELECT RAISE(ABORT, 'the log is append-only: {action} of "
+                f"{table} refused'); END")
+    return statements

@@ -48,7 +48,9 @@ RequiredText = Annotated[str, BeforeValidator(_required_text)]
 
 
 class Input(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    # Each command validates with one model: build its schema on first use, not at import.
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True,
+                              defer_build=True)
 
     occurred_on: BusinessDate | None = None
     note: Text = None
@@ -65,103 +67,160 @@ class Input(BaseModel):
                                expected=first["msg"]) from None
 
 
-class ContactInput(Input):
-    name: Name
-    investor: RequiredText
-    sector: Sector
-    planned: Amount
-    channel: Text = None
-    region: Text = None
-    owner: Text = None
-    relocation: bool = False
-    short: Text = None
+#: Each command's model, made when the command first asks for it (a command line starts
+#: faster with one pydantic model than with all of them): `from crm.text.inputs import
+#: VisitInput` works as for a module attribute.
+_MODELS: dict[str, Any] = {}
 
 
-class VisitInput(Input):
-    names: tuple[Name, ...]
-    kind: VisitKind
-    participants: Text = None
+def __getattr__(name: str) -> Any:
+    maker = globals().get(f"_{name}")
+    if maker is None or not name.endswith("Input"):
+        raise AttributeError(name)
+    if name not in _MODELS:
+        _MODELS[name] = maker()
+    return _MODELS[name]
 
 
-class AmountInput(Input):
-    name: Name
-    amount: Amount
+def _ContactInput() -> type[Input]:
+    class ContactInput(Input):
+        name: Name
+        investor: RequiredText
+        sector: Sector
+        planned: Amount
+        channel: Text = None
+        region: Text = None
+        owner: Text = None
+        relocation: bool = False
+        short: Text = None
+
+    return ContactInput
 
 
-class LandInput(Input):
-    name: Name
-    mu: Area
-    parcel: Text = None
-    price: Amount | None = None
+def _VisitInput() -> type[Input]:
+    class VisitInput(Input):
+        names: tuple[Name, ...]
+        kind: VisitKind
+        participants: Text = None
+
+    return VisitInput
 
 
-class DropInput(Input):
-    name: Name
-    reason: RequiredText
+def _AmountInput() -> type[Input]:
+    class AmountInput(Input):
+        name: Name
+        amount: Amount
+
+    return AmountInput
 
 
-class ReopenInput(Input):
-    name: Name
+def _LandInput() -> type[Input]:
+    class LandInput(Input):
+        name: Name
+        mu: Area
+        parcel: Text = None
+        price: Amount | None = None
+
+    return LandInput
 
 
-class CorrectionInput(Input):
-    """New values for an earlier event; only those given are changed."""
+def _DropInput() -> type[Input]:
+    class DropInput(Input):
+        name: Name
+        reason: RequiredText
 
-    name: Name
-    position: int
-    reason: RequiredText
-    void: bool = False
-    amount: Amount | None = None
-    planned: Amount | None = None
-    price: Amount | None = None
-    mu: Area | None = None
-    kind: VisitKind | None = None
-    sector: Sector | None = None
-    investor: Text = None
-    channel: Text = None
-    region: Text = None
-    owner: Text = None
-    parcel: Text = None
-    participants: Text = None
-    relocation: bool | None = None
-    short: Text = None
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"name", "position", "reason", "void"}, exclude_none=True)
+    return DropInput
 
 
-class FlagInput(Input):
-    name: Name
+def _ReopenInput() -> type[Input]:
+    class ReopenInput(Input):
+        name: Name
+
+    return ReopenInput
 
 
-class RenameInput(Input):
-    name: Name
-    new: Name
+def _CorrectionInput() -> type[Input]:
+    class CorrectionInput(Input):
+        """New values for an earlier event; only those given are changed."""
+
+        name: Name
+        position: int
+        reason: RequiredText
+        void: bool = False
+        amount: Amount | None = None
+        planned: Amount | None = None
+        price: Amount | None = None
+        mu: Area | None = None
+        kind: VisitKind | None = None
+        sector: Sector | None = None
+        investor: Text = None
+        channel: Text = None
+        region: Text = None
+        owner: Text = None
+        parcel: Text = None
+        participants: Text = None
+        relocation: bool | None = None
+        short: Text = None
+
+        def changes(self) -> dict[str, Any]:
+            return self.model_dump(exclude={"name", "position", "reason", "void"}, exclude_none=True)
+
+    return CorrectionInput
 
 
-class VoidInput(Input):
-    name: Name
-    reason: RequiredText
+def _FlagInput() -> type[Input]:
+    class FlagInput(Input):
+        name: Name
+
+    return FlagInput
 
 
-class MergeInput(Input):
-    name: Name
-    into: Name
-    reason: RequiredText
+def _RenameInput() -> type[Input]:
+    class RenameInput(Input):
+        name: Name
+        new: Name
+
+    return RenameInput
 
 
-class MilestoneInput(Input):
-    name: Name
+def _VoidInput() -> type[Input]:
+    class VoidInput(Input):
+        name: Name
+        reason: RequiredText
+
+    return VoidInput
 
 
-class CommitInput(Input):
-    name: Name
-    start_by: BusinessDate | None = None
-    produce_by: BusinessDate | None = None
-    invest: Amount | None = None
-    invest_by: BusinessDate | None = None
+def _MergeInput() -> type[Input]:
+    class MergeInput(Input):
+        name: Name
+        into: Name
+        reason: RequiredText
+
+    return MergeInput
 
 
-class HandoverInput(Input):
-    name: Name
-    owner: RequiredText
+def _MilestoneInput() -> type[Input]:
+    class MilestoneInput(Input):
+        name: Name
+
+    return MilestoneInput
+
+
+def _CommitInput() -> type[Input]:
+    class CommitInput(Input):
+        name: Name
+        start_by: BusinessDate | None = None
+        produce_by: BusinessDate | None = None
+        invest: Amount | None = None
+        invest_by: BusinessDate | None = None
+
+    return CommitInput
+
+
+def _HandoverInput() -> type[Input]:
+    class HandoverInput(Input):
+        name: Name
+        owner: RequiredText
+
+    return HandoverInput

@@ -1,14 +1,20 @@
 """The projects as a ledger (and the visits as a visit log) for Excel users: headers with
 their units, amounts in 万元, 是/否, kind labels and notes in the person's language — the
-layout `crm import` reads back without options, so export → import → export is identical."""
+layout `crm import` reads back without options, so export → import → export is identical.
+
+No cell is a formula: text that begins like one (=, +, -, @, a tab or a carriage return) is
+written behind a single quote in CSV and as a text cell in a workbook, and `crm import`
+reads either back as the text it was."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from crm.domain.values import WAN
 from crm.text.messages import label
+from crm.text.tables import escaped, inert
 
 #: (field, English header, Chinese header); amounts in 万元, land in 亩.
 LEDGER_COLUMNS = (
@@ -35,6 +41,8 @@ VISIT_COLUMNS = (
     ("participants", "participants", "参加人员"), ("note", "note", "备注"),
 )
 _IN_WAN = {"planned", "framework_amount", "contracted", "capital"}
+#: Control characters but the line break and the tab, and lone surrogates: never in a file.
+_UNWRITTEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def wan(amount: Decimal) -> Decimal:
@@ -55,8 +63,12 @@ def _cell(field: str, value: Any, lang: str, fmt: str) -> Any:
     elif field == "kind":
         return label(value, lang)
     if fmt == "csv":
+        if isinstance(value, str):
+            if _UNWRITTEN.search(value):  # an older log's ESC, BEL …: shown, never raw
+                value = _UNWRITTEN.sub(lambda m: escaped(m.group()), value)
+            return inert(value)  # text a spreadsheet would run ('=… is shown, not run)
         return format(value, "f") if isinstance(value, Decimal) else str(value)
-    return value
+    return value  # a workbook writes a text cell as text (`crm.text.report_files.append`)
 
 
 def _rows(records: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, str]], lang: str,

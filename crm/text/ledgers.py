@@ -137,6 +137,7 @@ from crm.text.parsing import (
     parse_text,
     parse_visit_kind,
 )
+from crm.text.tables import revived  # a text cell the tool wrote behind a ' (`inert`)
 
 LEDGER, VISITS = "ledger", "visits"
 
@@ -1154,6 +1155,7 @@ def _text(raw: Any, option: str) -> Any:
     """Text as written, only the surrounding whitespace gone (a CSV's CRLF in a cell is a line
     break, as Alt+Enter's is)."""
     if isinstance(raw, str):
+        raw = revived(raw)
         value = parse_text(raw.replace("\r\n", "\n").replace("\r", "\n"), option)
     elif isinstance(raw, datetime):
         value = raw.date().isoformat() if raw.time() == time() else raw.isoformat(" ")
@@ -1167,7 +1169,8 @@ def _text(raw: Any, option: str) -> Any:
 def _name(raw: Any, option: str) -> Any:
     """A project name, its inner whitespace (Alt+Enter too) one space, as the command line
     takes it."""
-    text = _NO_SPACE.sub(" ", _text(raw, option) if not isinstance(raw, str) else raw).strip()
+    text = _NO_SPACE.sub(" ", _text(raw, option) if not isinstance(raw, str) else revived(raw)
+                         ).strip()
     if not text or _DASHES.fullmatch(text):
         return _ABSENT
     return parse_name(text, option)
@@ -1202,7 +1205,7 @@ def _names(raw: Any, option: str) -> Any:
     name (two characters or more, at least one of them Chinese), so that "Tesla Gigafactory"
     or "ABC 新材料" stays one name. A wrong split is not silent: the import refuses a project
     name it does not know."""
-    text = raw if isinstance(raw, str) else _text(raw, option)
+    text = revived(raw) if isinstance(raw, str) else _text(raw, option)
     if _empty(text):
         return _ABSENT
     names = []
@@ -1256,7 +1259,7 @@ def _kind(raw: Any, option: str) -> Any:
 def _sector(raw: Any, option: str) -> Any:
     if isinstance(raw, str) and _empty(raw):
         return _ABSENT
-    return parse_sector(_shown(raw).strip(), option)
+    return parse_sector(revived(_shown(raw)).strip(), option)
 
 
 def _converter(column: Column, epoch: date) -> Callable[[Any], Any]:

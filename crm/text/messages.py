@@ -70,6 +70,7 @@ CATALOGUE: dict[str, str] = {
     "ProjectVoided": "void",
     "ProjectFlagged": "flag",
     "merged_from": "moved by a merge from",
+    "into_closed": "recorded into a closed period because",
     "merged_into": "merged into",
     # -- fields and columns ------------------------------------------------------
     "name": "name",
@@ -127,6 +128,10 @@ CATALOGUE: dict[str, str] = {
     "recorded": "recorded {what}: {projects}{detail}",
     "list_separator": ", ",
     "wrote": "wrote {path}",
+    "out_folder": "cannot write {path}: the folder {folder} is not there or not writable; give --out a file in a folder you may write",
+    "os_error": "{path}: {reason}: check the path and its rights",
+    "argv_not_utf8": ("the command line holds '{value}', which is not UTF-8 text: set the terminal "
+                      "to UTF-8 (e.g. LANG=zh_CN.UTF-8), or type it again"),
     "ready": "{store}: ready, {events} events",
     "rebuilt": "rebuilt the read models from {events} events",
     "imported_rows": "imported {rows} rows of {file} as {events} events",
@@ -226,6 +231,7 @@ CATALOGUE: dict[str, str] = {
     "report.sheet_pipeline": "Pipeline",
     "report.sheet_about": "About",
     "report.chart_pipeline": "Pipeline by stage (亿元)",
+    "report.chart_funnel": "After the contract: projects that reached each step",
     "report.chart_signed": "Contracted investment by quarter (亿元)",
     # -- the report as CSV ---------------------------------------------------------------
     "section": "section", "metric": "metric", "period": "period", "year_to_date": "year to date",
@@ -233,6 +239,15 @@ CATALOGUE: dict[str, str] = {
     "csv.signed": "{name} signed", "csv.investment": "{name} investment",
     "csv.projects": "{name} projects",
     "did_you_mean": " (did you mean {names}?)",
+    "roles_postgres_only": ("roles are for a team's PostgreSQL store: a SQLite file is one "
+                            "person's, guarded by the file's own rights"),
+    "roles_ready": ("roles ready: {roles}; give each team member a login of their own, member "
+                    "of one of them (GRANT <role> TO <login>)"),
+    "reason_needed": "give --reason TEXT: why",
+    "period_closed": "{period} is closed: {reason}",
+    "period_reopened": "{period} is open again: {reason}",
+    "period_already_closed": "{period} is already closed: nothing recorded",
+    "period_not_closed": "{period} is not closed: nothing recorded",
     "project_stage": "{name} ({stage})",
     "quarter_needed": "give a quarter (2021Q3, 2021年第三季度) or --year 2021",
     "xlsx_needs_out": "xlsx is a binary workbook: give --out FILE.xlsx",
@@ -333,6 +348,8 @@ CATALOGUE: dict[str, str] = {
     "skip.header": "header repeated", "skip.blank": "blank",
     "export.projects": "Projects",
     "export.visits": "Visits",
+    "look_alike_warning": ("warning: {a!r} and {b!r} are the same name but for invisible "
+                           "characters: `crm merge` or `crm rename` one of them"),
 }
 
 #: What a correction, a pipeline or a ledger calls each field on the command line.
@@ -352,6 +369,8 @@ ERRORS: dict[str, str] = {
     "NotYetContacted": ("{name!r} had not been contacted by {as_of}: it was first contacted on "
                         "{contact_date}"),
     "SameName": "the project is already named {name!r}: nothing to rename",
+    "PeriodIsClosed": ("{name}: {value} is inside {period}, closed ({reason}): give "
+                       "--into-closed-period REASON to record it all the same"),
     "AlreadyStarted": "{name!r} already started construction on {started_on}",
     "NoLandYet": "{name!r} has no land yet: record its land transfer (`crm land`) before 开工",
     "BeforeLand": "date {value} is before {name!r} got its land on {land_on}: check the date",
@@ -404,6 +423,14 @@ ERRORS: dict[str, str] = {
     "MissingValue": "no {what}: every row needs one",
     "UnpairedValue": "{given} {value!r} is given without its {missing}: give both, or neither",
     "StoreUnavailable": "cannot open the store {store}: {reason}",
+    "NoStore": ("there is no store at {store} yet: record something first (`crm contact`), give "
+                "--store the right file or URL, or make an empty one with `crm init`"),
+    "NotOurDatabase": ("{store} is another application's SQLite database, not a crm store: it was "
+                       "left exactly as it is; give --store a new file such as events.sqlite"),
+    "StoreReadOnly": ("{store} may not be written by this login (the file or its folder is "
+                      "read-only): check its rights, or give --store a file you may write"),
+    "ServerClock": ("CRM_NOW is not taken for the team's store {store}: its server stamps every "
+                    "record time; unset CRM_NOW"),
     "UsageProblem": "{message}",
     "UnknownSetting": "zone setting {key!r} does not exist: the settings are {known}",
     "BadSetting": "zone setting {key} cannot be {value!r}: expected {expected}",

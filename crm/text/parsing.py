@@ -73,7 +73,77 @@ SECTOR_ALIASES = {
 
 _PLAIN = re.compile(r"\d{1,15}(?:\.\d{1,4})?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# -- what no text field may hold ---------------------------------------------------------
+# Each kind of character a text field refuses, and what the one-line error tells the person
+# to remove (the value itself is shown as Python writes it, each such character escaped).
+CONTROL_EXPECTED = ("text without control characters (tabs, carriage returns, escape "
+                    "sequences, bells): remove them")
+LINE_BREAK_EXPECTED = "text on one line: remove the line break"
+SEPARATOR_EXPECTED = ("line breaks as plain new lines: remove the Unicode line or paragraph "
+                      "separator (U+2028, U+2029)")
+INVISIBLE_EXPECTED = ("text without invisible characters (zero-width spaces, joiners and "
+                      "non-joiners, byte order marks, soft hyphens, direction marks and "
+                      "overrides): remove them")
+COMBINING_EXPECTED = ("text with no combining mark (an accent on nothing) at its start or "
+                      "after a space: remove the mark")
+SURROGATE_EXPECTED = "text in UTF-8: remove the bytes that are not"
+
+#: The fields whose text may keep line breaks: notes and reasons, as the command line names
+#: them (--note, --reason), as a log file does (note, reason, drop_reason) and as a ledger's
+#: headers do (备注, 项目进展情况, 终止原因, 活动内容, 事由 …).
+_MULTILINE = re.compile(r"note|reason|remark|备注|说明|进展|情况|内容|事由|原因")
+
+
+def multiline(option: str) -> bool:
+    """Whether the field `option` names may hold several lines (a note or a reason)."""
+    return bool(_MULTILINE.search(unicodedata.normalize("NFKC", str(option)).casefold()))
+
+
+def text_problem(value: str, lines: bool = False) -> str | None:
+    """What `value` holds that no text field may — as the `expected` of the error that
+    refuses it — or None: a control character (Unicode category Cc; a line break only where
+    `lines` allows it), a line or paragraph separator, an invisible format character (Cf:
+    zero-width space, joiner and non-joiner, BOM, word joiner, soft hyphen, bidi marks,
+    embeddings, overrides and isolates), half of a surrogate pair (bytes that were not
+    UTF-8), or a combining mark (Mn, Me) that starts the text or follows a space."""
+    if value.isascii():
+        if value.isprintable():  # the common case, quickly
+            return None
+        for c in value:
+            if c == "\n":
+                if not lines:
+                    return LINE_BREAK_EXPECTED
+            elif not c.isprintable():
+                return CONTROL_EXPECTED
+        return None
+    previous = " "  # a mark at the very start has nothing to sit on either
+    for c in value:
+        kind = unicodedata.category(c)
+        if kind[0] in "CZ" and kind not in ("Zs", "Co", "Cn"):
+            if kind == "Cc":
+                if c != "\n":
+                    return CONTROL_EXPECTED
+                if not lines:
+                    return LINE_BREAK_EXPECTED
+            elif kind == "Cf":
+                return INVISIBLE_EXPECTED
+            elif kind == "Cs":
+                return SURROGATE_EXPECTED
+            else:  # Zl, Zp
+                return SEPARATOR_EXPECTED if lines else LINE_BREAK_EXPECTED
+        elif kind in ("Mn", "Me") and previous.isspace():
+            return COMBINING_EXPECTED
+        previous = c
+    return None
+
+
+def check_text(value: str, option: str, lines: bool = False) -> str:
+    """`value` itself, or `InvalidValue` naming the option and what to remove."""
+    problem = text_problem(value, lines)
+    if problem is not None:
+        raise InvalidValue(option=option, value=value, expected=problem)
+    return value
 
 
 def _clean(text: Any) -> str:
@@ -139,19 +209,26 @@ _QUARTER_ZH = re.compile(r"(\d{4})年?(?:第)?([一二三四1-4])季度?")
 _QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
+QUARTER_RANGE_EXPECTED = "a quarter from 1900Q1 to 2999Q4, such as 2021Q3 or 2021年第三季度"
+
+
 def parse_quarter(text: Any, option: str = "QUARTER") -> tuple[int, int]:
     """A quarter as the tool prints it, in either language: 2021Q3, 2021-Q3, 2021年第三季度,
     2021年三季度, 2021年3季度."""
     cleaned = _clean(text)
+    expected = "a quarter such as 2021Q3 or 2021年第三季度"
     match = _QUARTER.fullmatch(cleaned.replace("-", "").replace("年", "").upper())
     if match is not None:
-        return int(match.group(1)), int(match.group(2))
-    match = _QUARTER_ZH.fullmatch(cleaned)
-    if match is None or not ("季" in cleaned or "第" in cleaned):
-        raise InvalidValue(option=option, value=str(text),
-                           expected="a quarter such as 2021Q3 or 2021年第三季度")
-    number = match.group(2)
-    return int(match.group(1)), _QUARTER_NUMBERS.get(number) or int(number)
+        year, quarter = int(match.group(1)), int(match.group(2))
+    else:
+        match = _QUARTER_ZH.fullmatch(cleaned)
+        if match is None or not ("季" in cleaned or "第" in cleaned):
+            raise InvalidValue(option=option, value=str(text), expected=expected)
+        number = match.group(2)
+        year, quarter = int(match.group(1)), _QUARTER_NUMBERS.get(number) or int(number)
+    if not 1900 <= year <= 2999:  # as years are (parse_year): a report compares a year before
+        raise InvalidValue(option=option, value=str(text), expected=QUARTER_RANGE_EXPECTED)
+    return year, quarter
 
 
 def parse_visit_kind(text: Any, option: str = "--kind") -> str:
@@ -224,19 +301,27 @@ def parse_sector(text: Any, option: str = "--sector") -> str:
 
 
 def parse_name(text: Any, option: str = "NAME") -> str:
+    """A project name: NFC, on one line, free of control, invisible and stray combining
+    characters (see `text_problem`), 1 to 100 characters."""
     name = unicodedata.normalize("NFC", str(text)).strip()
-    if not name or len(name) > 100 or any(unicodedata.category(c) == "Cc" for c in name):
+    if not name or len(name) > 100:
         raise InvalidValue(option=option, value=str(text),
                            expected="a project name of 1 to 100 printable characters")
+    problem = text_problem(name)
+    if problem is not None:
+        raise InvalidValue(option=option, value=str(text), expected=problem)
     return name
 
 
-def parse_text(text: Any, option: str) -> str | None:
+def parse_text(text: Any, option: str, lines: bool | None = None) -> str | None:
+    """Free text (an investor, a note, a reason, an owner …) without the whitespace around
+    it, or None when nothing is left. Refused, naming `option` and what to remove: what
+    `text_problem` finds, a line break included unless the field is a note or a reason
+    (`lines`; by default, what `multiline` says of `option`)."""
     if text is None:
         return None
     value = str(text).strip()
-    if _CONTROL.search(value):
-        raise InvalidValue(option=option, value=value, expected="printable text")
+    check_text(value, option, multiline(option) if lines is None else lines)
     return value or None
 
 
@@ -267,11 +352,28 @@ def parse_known_on(text: str, option: str = "--known-on") -> RecordCutoff:
                                expected="a date such as 2021-07-05, or a timestamp such as "
                                         "2021-07-05T17:30:00+08:00") from None
         if moment.tzinfo is None:
-            moment = moment.astimezone()  # a bare timestamp is local time
-        return RecordCutoff(moment.isoformat(), moment.astimezone(timezone.utc))
+            moment = _local(moment)  # a bare timestamp is local time
+        return RecordCutoff(moment.isoformat(), _utc(moment))
     day = parse_date(text, option)
-    end_of_day = datetime.combine(day, time.max).astimezone()
-    return RecordCutoff(day.isoformat(), end_of_day.astimezone(timezone.utc))
+    end_of_day = _local(datetime.combine(day, time.max))
+    return RecordCutoff(day.isoformat(), _utc(end_of_day))
+
+
+def _local(moment: datetime) -> datetime:
+    """A bare moment as local time; at the calendar's very ends (0001-01-01, 9999-12-31),
+    where the local offset cannot be looked up, as UTC: a cut-off before every record or
+    after all of them all the same."""
+    try:
+        return moment.astimezone()
+    except (ValueError, OverflowError):
+        return moment.replace(tzinfo=timezone.utc)
+
+
+def _utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return moment.replace(tzinfo=timezone.utc)
 
 
 def parse_head(text: str, option: str = "--extends") -> tuple[int, bytes]:
@@ -279,7 +381,7 @@ def parse_head(text: str, option: str = "--extends") -> tuple[int, bytes]:
     position, _, digest = text.strip().partition(":")
     try:
         value = bytes.fromhex(digest)
-        if len(value) == 32 and int(position) > 0:
+        if len(value) == 32 and 0 < int(position) < 2 ** 63:  # a position a store can hold
             return int(position), value
     except ValueError:
         pass
@@ -291,8 +393,9 @@ def parse_setting(key: str, text: str) -> Any:
     """`crm zone set KEY VALUE`'s value, typed for the zone's check (which gives it its
     canonical form): amounts as yuan, day counts as integers, lists split on commas."""
     raw = unicodedata.normalize("NFKC", str(text)).strip()
-    parts = [p.strip() for p in re.split(r"[,，、]", raw) if p.strip()]
     option = f"zone {key}"
+    check_text(raw, option)  # a sector's or the zone's name is shown in every table
+    parts = [p.strip() for p in re.split(r"[,，、]", raw) if p.strip()]
     if key == "sectors":
         return parts
     if key == "tiers":
@@ -330,3 +433,12 @@ def parse_years(text: Any, option: str = "YEARS") -> tuple[int, int]:
             or not 1900 <= int(parts[0]) <= int(parts[1]) <= 2999:
         raise InvalidValue(option=option, value=str(text), expected="years such as 2017-2021")
     return int(parts[0]), int(parts[1])
+
+
+def parse_period(text: Any, option: str = "QUARTER") -> str:
+    """A quarter (any form parse_quarter reads) or a whole year, as its label: 2021Q3, 2021."""
+    cleaned = _clean(text).removesuffix("年")
+    if cleaned.isdigit():
+        return str(parse_year(cleaned, option))
+    year, quarter = parse_quarter(text, option)
+    return f"{year}Q{quarter}"

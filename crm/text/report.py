@@ -10,7 +10,8 @@ from typing import Any
 
 from crm.domain.values import STAGES, canonical
 from crm.text.messages import CATALOGUE, label, say
-from crm.text.tables import grid, money_yi, to_csv
+from crm.text.tables import grid, markdown_text, money_yi, to_csv
+from crm.text.tables import shown as one_line
 
 MONEY, COUNT, AREA, GROWTH, TEXT, NAMES = "money", "count", "area", "growth", "text", "names"
 RATE = "rate"  # a share of a whole: 0.5 is 50.0%
@@ -215,7 +216,9 @@ def to_text(data: dict[str, Any], lang: str, fmt: str) -> str:
     title = f"{t('title', lang)} {data['period']['label']}"
     if data.get("zone"):
         title = f"{data['zone']} {title}"
-    out = [f"# {title}" if fmt == "markdown" else title, cutoff_line(data, lang)]
+    line = markdown_text if fmt == "markdown" else one_line  # a zone's name is anyone's text
+    out = [f"# {line(title)}" if fmt == "markdown" else line(title),
+           line(cutoff_line(data, lang))]
     for section in sections(data, lang):
         if not section.rows:
             continue

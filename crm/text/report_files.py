@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from crm.text.report import (
     shown_rows,
     t,
 )
-from crm.text.tables import money_yi
+from crm.text.tables import FORMULA_STARTS, escaped, money_yi
 
 
 def to_xlsx(data: dict[str, Any], lang: str) -> bytes:
@@ -37,7 +38,7 @@ def to_xlsx(data: dict[str, Any], lang: str) -> bytes:
     book.remove(book.active)
     for section in sections(data, lang):
         sheet = book.create_sheet(title=section.sheet(lang))
-        sheet.append(section.headers)
+        append(sheet, section.headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for i, row in enumerate(section.rows):
@@ -47,7 +48,7 @@ def to_xlsx(data: dict[str, Any], lang: str) -> bytes:
                 if kind == NAMES:
                     value = "、".join(value)
                 values.append(value)
-            sheet.append(values)
+            append(sheet, values)
             for j, cell in enumerate(sheet[sheet.max_row]):
                 kind = kind_of(section, i, j)
                 if kind == GROWTH and cell.value is not None:
@@ -59,9 +60,9 @@ def to_xlsx(data: dict[str, Any], lang: str) -> bytes:
             sheet.column_dimensions[column[0].column_letter].width = min(80, width + 3)
         sheet.freeze_panes = "A2"
     notes = book.create_sheet(title=t("sheet_about", lang))
-    notes.append([t("title", lang), data["period"]["label"]])
-    notes.append([t("cutoff", lang), cutoff_line(data, lang)])
-    notes.append(["", narrative(data, lang)])
+    append(notes, [t("title", lang), data["period"]["label"]])
+    append(notes, [t("cutoff", lang), cutoff_line(data, lang)])
+    append(notes, ["", narrative(data, lang)])
     notes.column_dimensions["A"].width = 24
     notes.column_dimensions["B"].width = 100
     out = io.BytesIO()
@@ -80,11 +81,11 @@ def workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]
     book.remove(book.active)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title=title)
-        sheet.append(list(headers))
+        append(sheet, headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            append(sheet, row)
         for column in sheet.columns:
             width = max(wcswidth(str(c.value)) if c.value is not None else 0 for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, width + 3)
@@ -92,6 +93,32 @@ def workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+#: What a workbook's XML cannot hold (openpyxl refuses it): most control characters, and
+#: half a surrogate pair. An older log may hold them; the sheet shows them escaped.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def append(sheet: Any, values: Sequence[Any]) -> None:
+    """A row at the end of `sheet`, every text cell written as text: one that begins like a
+    formula (=, +, -, @, a tab or a carriage return) is a string cell marked as text
+    (quotePrefix, as Excel marks a typed ') — never a formula, and still the same text when
+    read back; numbers and dates as themselves."""
+    row, starts = [], []
+    for j, value in enumerate(values):
+        if isinstance(value, str):
+            if _UNWRITABLE.search(value):
+                value = _UNWRITABLE.sub(lambda m: escaped(m.group()), value)
+            if value[:1] in FORMULA_STARTS and value:
+                starts.append(j)
+        row.append(value)
+    sheet.append(row)
+    if starts:
+        cells = sheet[sheet.max_row]
+        for j in starts:
+            cells[j].data_type = "s"
+            cells[j].quotePrefix = True
 
 
 def _bars_svg(items: Sequence[tuple[str, Decimal, str]], title: str, color: str) -> str:
@@ -121,11 +148,17 @@ def to_html(data: dict[str, Any], lang: str, history: Sequence[tuple[str, Decima
               for s in STAGES]
     signed = [(quarter, value / YI, f"{money_yi(value)}亿元") for quarter, value in history]
     chart_titles = (t("chart_pipeline", lang), t("chart_signed", lang))
+    chain = ("signed", "land", "started", "capital", "producing")
+    # the lifecycle funnel: live projects that have reached each step after the contract
+    funnel = [(label(s, lang), Decimal(reached), str(reached)) for s, reached in
+              ((s, sum(data["pipeline"][x]["count"] for x in chain[i:] if x in data["pipeline"]))
+               for i, s in enumerate(chain))]
     body = [f"<h1>{html.escape(title)}</h1>",
             f"<p class=cutoff>{html.escape(cutoff_line(data, lang))}</p>",
             "".join(f"<p>{html.escape(p)}</p>" for p in narrative(data, lang).split("\n")),
             '<div class=charts>', _bars_svg(stages, chart_titles[0], "#2f6fb0"),
-            _bars_svg(signed, chart_titles[1], "#c0504d"), "</div>"]
+            _bars_svg(signed, chart_titles[1], "#c0504d"),
+            _bars_svg(funnel, t("chart_funnel", lang), "#4f8a3c"), "</div>"]
     for section in sections(data, lang):
         if not section.rows:
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -70,9 +71,27 @@ def to_json(data: Any, pretty: bool | None = None) -> str:
         import sys
 
         pretty = sys.stdout.isatty()
-    if pretty:
-        return json.dumps(plain(data), ensure_ascii=False, indent=2)
-    return json.dumps(plain(data), ensure_ascii=False)
+    text = json.dumps(plain(data), ensure_ascii=False, indent=2 if pretty else None)
+    # json writes \x00-\x1f as escapes but these raw: the same strings, escaped alike
+    return _JSON_HIDDEN.sub(_json_escape, text) if _JSON_HIDDEN.search(text) else text
+
+
+#: What json.dumps leaves raw that a terminal may act on or hide: DEL and the C1 controls,
+#: invisible format characters (Unicode Cf: zero-width, BOM, bidi), line and paragraph
+#: separators, lone surrogates. Only ever inside strings, where \uXXXX is the same text.
+_JSON_HIDDEN = re.compile(
+    "[\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xd800 + (code >> 10):04x}\\u{0xdc00 + (code & 0x3ff):04x}"
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
@@ -84,17 +103,80 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = No
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([label(c, lang) for c in columns] if lang == "zh" else columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else _csv_cell(plain(row.get(c)))
-                         for c in columns])
+        writer.writerow(["" if row.get(c) is None else _csv_cell(row.get(c)) for c in columns])
     return out.getvalue().rstrip("\n")
 
 
 def _csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: exact as in JSON; text (and a list, joined) made inert, and
+    what a terminal must not get raw (an older log's ESC, a bidi override) escaped."""
+    if isinstance(value, str):
+        return inert(shown(value, "\n"))
+    value = plain(value)
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return inert(shown("; ".join(str(v) for v in value), "\n"))
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+# -- what a cell may not carry raw -------------------------------------------------------
+
+#: What makes a spreadsheet read a text cell as a formula (OWASP's CSV injection rule).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """Text a spreadsheet will show, never run: one that begins like a formula (=, +, -, @,
+    a tab or a carriage return) behind a single quote, as Excel itself marks text. Only for
+    text: a number (a negative amount included) is written as the number it is."""
+    return "'" + text if text[:1] in FORMULA_STARTS and text else text
+
+
+def revived(text: str) -> str:
+    """`inert` undone: a text cell read back from a sheet the tool wrote (`'=A1` is `=A1`)."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS and text[1:2] else text
+
+
+def escaped(c: str) -> str:
+    """One character as Python writes it in a string: \\t, \\x1b, \\u202e."""
+    code = ord(c)
+    if c in "\t\r":
+        return "\\t" if c == "\t" else "\\r"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+        else f"\\U{code:08x}"
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def shown(text: str, line_break: str = "↵") -> str:
+    """Text as a table shows it, each row on one line: a line break as `line_break`, and
+    every other control character (ESC, BEL …), invisible format character (zero-width
+    space, bidi override …), separator or lone surrogate escaped as Python writes it (\\x1b,
+    \\u202e) — never sent to the terminal raw, as an older log may hold them."""
+    if text.isprintable():  # the common case, quickly
+        return text
+    import unicodedata
+
+    return "".join(line_break if c == "\n" else escaped(c)
+                   if unicodedata.category(c) in _HIDDEN else c for c in text)
+
+
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def markdown_text(text: str) -> str:
+    """Text as a Markdown table cell holds it: `|` (and the backslash) escaped, `&`, `<`
+    and `>` as entities (no raw HTML gets through), a line break as <br>, and what `shown`
+    escapes escaped."""
+    return shown(text.translate(_MARKDOWN), "<br>")
+
+
+def _safe(value: Any, fmt: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    return markdown_text(value) if fmt == "markdown" else shown(value)
 
 
 def grid(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table",
@@ -107,7 +189,8 @@ def grid(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tabl
     tab.WIDE_CHARS_MODE = True
     tablefmt = "github" if fmt == "markdown" else "simple"
     wrap = list(widths) if widths and fmt != "markdown" else None
-    return tab.tabulate(list(rows), headers=list(headers), tablefmt=tablefmt,
+    body = [[_safe(v, fmt) for v in row] for row in rows]
+    return tab.tabulate(body, headers=[_safe(h, fmt) for h in headers], tablefmt=tablefmt,
                         disable_numparse=True, colalign=align, maxcolwidths=wrap)
 
 
@@ -177,7 +260,8 @@ def render_project(row: Mapping[str, Any], fmt: str, lang: str) -> str:
     import tabulate as tab
 
     tab.WIDE_CHARS_MODE = True
-    return tab.tabulate(body, tablefmt="plain", disable_numparse=True)
+    return tab.tabulate([[_safe(v, fmt) for v in row] for row in body], tablefmt="plain",
+                        disable_numparse=True)
 
 
 HISTORY_COLUMNS = ("position", "occurred_on", "event", "details", "recorded_at", "recorded_by")
@@ -282,6 +366,8 @@ def zone_json(settings: Any) -> dict[str, Any]:
         "targets": {str(y): {k: plain(v) if not isinstance(v, int) else v
                              for k, v in settings.targets(y).items()}
                     for y in settings.target_years()},
+        "closed_periods": [{"period": label, "reason": reason}
+                           for label, _, _, reason in settings.closed_periods()],
         "recorded": sorted(settings.recorded),
     }
 
@@ -295,6 +381,8 @@ def render_zone(settings: Any, fmt: str, lang: str) -> str:
             shown = ",".join(money(Decimal(v)) if key == "tiers" else str(v) for v in value)
         elif key in ("key-projects",) and value != "flag":
             shown = "planned>=" + money(Decimal(value.split(">=")[1]))
+        elif key.startswith("closed."):
+            shown = ("closed: " if value.get("closed") else "open: ") + value.get("reason", "")
         elif key == "guard.min-amount" or key.endswith((".contracted", ".capital")):
             shown = money(Decimal(value))
         else:

@@ -116,7 +116,8 @@ def test_store_option(tmp_path, crm_at):
     crm = crm_at(a)
     crm("--store", str(b), *CONTACT)
     assert b.exists()
-    assert crm("list", "--format", "json").json() == []
+    assert crm.fails("list", "--format", "json").code == 2  # a read makes no store
+    assert not a.exists()
     assert len(crm("--store", str(b), "list", "--format", "json").json()) == 1
 
 
@@ -246,6 +247,7 @@ def test_debug_shows_the_traceback_of_an_unexpected_failure(crm, monkeypatch):
     def broken(self, **_):
         raise RuntimeError("boom")
 
+    crm("contact", "星河光伏", "--investor", "星河能源", "--sector", "新能源", "--planned", "2亿")
     monkeypatch.setattr(reads.Reader, "projects", broken)
     r = crm.fails("list")
     assert (r.code, r.err) == (1, "crm: unexpected RuntimeError: boom "

@@ -53,6 +53,9 @@ LITERALS = sorted(
     | {"exact", "approx", "flag", "planned"}, key=len, reverse=True)
 
 _STRIPPED = [
+    # commands whose names are two words: reopen-period
+    re.compile("|".join(re.escape(n) for n in sorted(COMMAND_NAMES, key=len, reverse=True)
+                        if "-" in n)),
     re.compile(r"`[^`]*`"),  # inline command lines: `crm zone show`
     re.compile(r"\b[a-z][a-z0-9+.-]*://\S*"),  # URLs: postgresql://USER@HOST/DB
     re.compile(r"[\w.-]+\.(?:sqlite|jsonl|xlsx|xls|csv|json|html?|md|txt|et|ods)\b"),  # files

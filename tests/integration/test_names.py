@@ -10,7 +10,7 @@ import pytest
 
 from crm.app.log import ProjectLog
 from crm.domain import errors
-from crm.domain.names import slot_id
+from crm.domain.naming import slot_id
 from tests.conftest import CRM
 
 #: A racer loads everything it needs, says so, and waits for the start signal: a line on

@@ -299,7 +299,7 @@ def test_html_renders_in_a_headless_browser(small, tmp_path, chromium):
     small("--lang", "zh", "report", "quarter", "2020Q3", "--out", str(page))
     text = page.read_text(encoding="utf-8")
     assert "<script" not in text and "http" not in text.replace('xmlns="http', "")  # offline
-    assert text.count("<svg") == 2
+    assert text.count("<svg") == 3  # stages, signed by quarter, the lifecycle funnel
     shot = tmp_path / "report.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",

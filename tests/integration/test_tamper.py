@@ -16,7 +16,20 @@ class Tampering:
         self.events = "crm_events" if self.pg else "stored_events"
         self.position = "notification_id" if self.pg else "rowid"
 
+    def unguard(self) -> None:
+        """Drop the triggers that keep the log append-only, as the database's owner could:
+        what is left to catch a forger is the chain."""
+        for table in (self.events, "event_chain"):
+            if self.pg:
+                for suffix in ("rows", "truncate"):
+                    self(f"DROP TRIGGER IF EXISTS crm_append_only_{suffix}_{table} ON {table}")
+            else:
+                for action in ("update", "delete"):
+                    self(f"DROP TRIGGER IF EXISTS crm_{table}_no_{action}")
+
     def __call__(self, statement: str, params: tuple = ()) -> list:
+        if not statement.startswith("DROP TRIGGER"):  # crm puts them back when it opens
+            self.unguard()
         statement = statement.replace("{events}", self.events).replace("{pos}", self.position)
         if self.pg:
             import psycopg

@@ -18,7 +18,7 @@ def test_the_defaults_and_what_is_set(run):
         "tiers": ["1000000000", "100000000"], "key_projects": "planned>=100000000",
         "guards": {"min_amount": "1000000", "max_ratio": "10", "max_mu": "5000"},
         "stall_days": {"negotiating": 60, "framework": 90, "signed": 90}, "counts": "exact",
-        "yoy_digits": 0, "targets": {}, "recorded": []}
+        "yoy_digits": 0, "targets": {}, "closed_periods": [], "recorded": []}
     for key, value in (("name", "经济开发区"), ("tiers", "20亿,2亿"), ("key-projects", "flag"),
                        ("guard.min-amount", "50万"), ("guard.max-ratio", "20"),
                        ("guard.max-mu", "3000"), ("stall.negotiating", "45"),

@@ -634,22 +634,18 @@ def reopen_period(s: Settings, period: str, reason: str) -> None:
 
 
 def _close(s: Settings, period: str, reason: str, *, closed: bool) -> None:
-    from crm.domain.settings import check
     from crm.text.parsing import parse_period, parse_text
 
     label = parse_period(period)
     why = parse_text(reason, "--reason")
     if not why:
         raise click.UsageError(s.say("reason_needed"))
-    key = f"closed.{label}"
-    value = check(key, {"closed": closed, "reason": why})
-    was = s.log().settings().values.get(key)
-    if closed == bool(was and was.get("closed")):
+    if s.log().close_period(label, why, closed=closed):
+        click.echo(s.say("period_closed" if closed else "period_reopened", period=label,
+                         reason=why))
+    else:
         click.echo(s.say("period_already_closed" if closed else "period_not_closed",
                          period=label))
-        return
-    s.log().change_setting(key, value)
-    click.echo(s.say("period_closed" if closed else "period_reopened", period=label, reason=why))
 
 
 # -- reading -------------------------------------------------------------------------

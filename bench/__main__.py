@@ -21,8 +21,11 @@ def main(argv: list[str]) -> int:
     for name in chosen:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        rows += importlib.import_module(name).run()
+        found = importlib.import_module(name).run()
+        rows += found
         print(f"  done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        for r in found:  # as they come: a later module that fails loses none of these
+            print(f"  {r.what} | {r.size} | {r.figure} | {r.target}", file=sys.stderr)
     from tabulate import tabulate
 
     marks = {True: "met", False: "MISSED", None: ""}

@@ -77,6 +77,11 @@ def zone_ledgers(projects: int) -> tuple[Path, Path]:
     return csv_file, xlsx_file
 
 
+#: The synthetic zone's own figures break the guards against slips (capital beyond the
+#: contract, amounts 10× the plan): an office would confirm them; the guards still run.
+CONFIRM = ["--confirm"]
+
+
 def import_rate(ledger: Path) -> tuple[float, int, float]:
     """events/s of the first import into an empty store, its events, and the time of
     importing the same ledger again (nothing new, the read models brought up to date in
@@ -84,15 +89,15 @@ def import_rate(ledger: Path) -> tuple[float, int, float]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CRM_STORE": str(Path(tmp) / "events.sqlite"), "CRM_USER": "bench"}
         started = time.perf_counter()
-        out = subprocess.run([CRM, "import", str(ledger)], env=env, check=True,
+        out = subprocess.run([CRM, "import", str(ledger), *CONFIRM], env=env, check=True,
                              capture_output=True, text=True).stdout
         first = time.perf_counter() - started
         # Between two monthly imports the office reads its reports: the read models are
         # current when the next ledger comes in (the first import leaves them to the next
         # read, as every write does).
-        subprocess.run([CRM, "projections", "status"], env=env, check=True, capture_output=True)
+        subprocess.run([CRM, "pipeline", "--totals"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
-        again = subprocess.run([CRM, "import", str(ledger)], env=env, check=True,
+        again = subprocess.run([CRM, "import", str(ledger), *CONFIRM], env=env, check=True,
                                capture_output=True, text=True).stdout
         second = time.perf_counter() - started
     assert again.splitlines()[-1].startswith("nothing to import"), again

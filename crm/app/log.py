@@ -531,6 +531,17 @@ class ProjectLog(Application):
         zone = self.zone()
         return zone.settings if zone is not None else ZoneSettings()
 
+    def close_period(self, label: str, reason: str, *, closed: bool = True) -> bool:
+        """Close a reported period (a quarter's or a year's label), or open it again, with
+        why; False when it already was so (nothing recorded)."""
+        from crm.domain.settings import check
+
+        key = f"closed.{label}"
+        was = self.settings().values.get(key)
+        if closed == bool(was and was.get("closed")):
+            return False
+        return self.change_setting(key, check(key, {"closed": closed, "reason": reason}))
+
     def change_setting(self, key: str, value: Any) -> bool:
         """Record one of the zone's settings; False when it already had that value."""
         from crm.domain.zone import Zone

@@ -59,7 +59,7 @@ _ZONE_EVENTS = {cls.__name__: cls for cls in (Zone.Started, Zone.SettingChanged)
 _ZONE = ZONE_ID.hex
 #: The projects kept in memory while a log is read back; others are read again from what
 #: the import has stored so far, so memory does not grow with the log.
-KEPT_PROJECTS = 20_000
+KEPT_PROJECTS = 2000
 BATCH = 1000
 
 
@@ -549,8 +549,10 @@ _READERS = {
     "date_inferred": _flag, "on": _flag, "flag": lambda name, value: _text(value, name),
     "key": lambda name, value: _text(value, name),
     "held_by": lambda name, value: uuid.UUID(_text(value, name)).hex,
-    "project_ids": lambda name, value: [uuid.UUID(_text(v, name)).hex for v in value]
-    if isinstance(value, list) else _text(value, name),
+    # (None: a visit recorded before visits named their projects by id)
+    "project_ids": lambda name, value: None if value is None else
+    [uuid.UUID(_text(v, name)).hex for v in value] if isinstance(value, list)
+    else _text(value, name),
     "value": lambda name, value: value,  # checked with its key (`check_stored`)
     **{name: lambda name, value: _integer(value, name, low=1)
        for name in ("target", "rules", "class_version")},

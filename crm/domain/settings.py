@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -193,16 +194,21 @@ class ZoneSettings:
 
     def closed_periods(self) -> list[tuple[str, date, date, str]]:
         """The periods closed now: (label, first day, last day, reason)."""
+        return list(self._closed)
+
+    @cached_property
+    def _closed(self) -> tuple[tuple[str, date, date, str], ...]:
+        # asked of every fact a write or an import records: worked out once per settings
         found = []
         for key, value in self.values.items():
             if key.startswith("closed.") and isinstance(value, dict) and value.get("closed"):
                 label = key.split(".", 1)[1]
                 found.append((label, *period_span(label), value["reason"]))
-        return sorted(found, key=lambda c: c[1])
+        return tuple(sorted(found, key=lambda c: c[1]))
 
     def closed_on(self, day: date) -> tuple[str, date, date, str] | None:
         """The closed period that holds this business day, if any."""
-        return next((c for c in self.closed_periods() if c[1] <= day <= c[2]), None)
+        return next((c for c in self._closed if c[1] <= day <= c[2]), None)
 
     def target_years(self) -> list[int]:
         return sorted({int(m.group(1)) for k in self.values if (m := _TARGET.fullmatch(k))})

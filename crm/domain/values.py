@@ -45,7 +45,7 @@ def name_key(name: str) -> str:
     """The form under which names are unique: without invisible format characters (Unicode
     category Cf: zero-width spaces and joiners, BOMs, soft hyphens, direction marks), NFKC,
     case-folded, spaces collapsed — so 华锂\u200b新材 is 华锂新材."""
-    if not name.isascii():
+    if not name.isprintable():  # (a format character is never printable: the rest is quick)
         name = "".join(c for c in name if unicodedata.category(c) != "Cf")
     folded = unicodedata.normalize("NFKC", name).casefold()
     return _SPACES.sub(" ", folded).strip()

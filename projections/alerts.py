@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from crm.domain.facts import TIMELESS
 from crm.domain.settings import ZoneSettings
 from crm.domain.values import DROPPED
-from crm.domain.facts import TIMELESS
 from projections.schema import facts, history, projects
 
 WARNING, SEVERE = "warning", "severe"
@@ -84,29 +84,37 @@ def alerts_of(rows: Iterable[dict[str, Any]], on: date, zone: ZoneSettings) -> l
 
 
 def rows_at(conn: Connection, on: date) -> list[dict[str, Any]]:
-    """The live projects as they stood at the end of `on`, in three set queries: the stage
-    and capital of the stage history, the last activity of the facts, the rest of the
-    projects' rows (a date after `on` is not known yet)."""
+    """The live projects as they stood at the end of `on`. A project with nothing dated
+    after `on` (its last activity is on or before it) stood then as it stands now; only the
+    others — for a recent date, the few active since — are looked up in the stage history
+    and the facts, so the cost follows the live projects, not the history."""
     live = {r["id"]: dict(r) for r in conn.execute(select(
         projects.c.id, projects.c.name, projects.c.owner, projects.c.started_on,
         projects.c.producing_on, projects.c.land_on, projects.c.start_by, projects.c.produce_by,
         projects.c.invest, projects.c.invest_by, projects.c.committed_on,
-        projects.c.framework_date)).mappings()}
-    at = {pid: (stage, capital) for pid, stage, capital in conn.execute(
-        select(history.c.project_id, history.c.stage, history.c.capital)
-        .where(history.c.valid_from <= on,
-               (history.c.valid_to.is_(None)) | (history.c.valid_to > on)))}
-    last = dict(conn.execute(
-        select(facts.c.project_id, func.max(facts.c.occurred_on))
-        .where(facts.c.occurred_on <= on, facts.c.voided.is_(False),
-               facts.c.event.notin_(list(TIMELESS)))
-        .group_by(facts.c.project_id)).all())
+        projects.c.framework_date, projects.c.stage, projects.c.capital,
+        projects.c.last_activity)).mappings()}
+    since = [pid for pid, row in live.items() if row["last_activity"] > on]
+    at: dict[Any, tuple[str, Any]] = {}
+    last: dict[Any, date] = {}
+    for i in range(0, len(since), _CHUNK):
+        chunk = since[i:i + _CHUNK]
+        at.update((pid, (stage, capital)) for pid, stage, capital in conn.execute(
+            select(history.c.project_id, history.c.stage, history.c.capital)
+            .where(history.c.project_id.in_(chunk), history.c.valid_from <= on,
+                   (history.c.valid_to.is_(None)) | (history.c.valid_to > on))))
+        last.update(conn.execute(
+            select(facts.c.project_id, func.max(facts.c.occurred_on))
+            .where(facts.c.project_id.in_(chunk), facts.c.occurred_on <= on,
+                   facts.c.voided.is_(False), facts.c.event.notin_(list(TIMELESS)))
+            .group_by(facts.c.project_id)).all())
     rows = []
     for pid, row in live.items():
-        if pid not in at:
-            continue  # not contacted yet by then
-        row["stage"], row["capital"] = at[pid]
-        row["last_activity"] = last.get(pid)
+        if row["last_activity"] > on:
+            if pid not in at:
+                continue  # not contacted yet by then
+            row["stage"], row["capital"] = at[pid]
+            row["last_activity"] = last.get(pid)
         for key in ("started_on", "producing_on", "land_on", "framework_date"):
             if row[key] is not None and row[key] > on:
                 row[key] = None
@@ -114,6 +122,10 @@ def rows_at(conn: Connection, on: date) -> list[dict[str, Any]]:
             row.update(start_by=None, produce_by=None, invest=None, invest_by=None)
         rows.append(row)
     return rows
+
+
+#: Project ids asked about at once (SQLite allows 32,766 bound values; PostgreSQL more).
+_CHUNK = 5_000
 
 
 def current_rows(conn: Connection) -> list[dict[str, Any]]:

@@ -193,14 +193,25 @@ def rates(conn: Connection, start: date, end: date) -> dict[str, Decimal | None]
     capital = Decimal(0)
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        for started_on, producing_on in conn.execute(
-                select(projects.c.started_on, projects.c.producing_on)
+        active_since = []  # with something dated after `end`: their capital then is summed
+        for pid, started_on, producing_on, now, last in conn.execute(
+                select(projects.c.id, projects.c.started_on, projects.c.producing_on,
+                       projects.c.capital, projects.c.last_activity)
                 .where(projects.c.id.in_(chunk))):
             started += started_on is not None and started_on <= end
             producing += producing_on is not None and producing_on <= end
-        capital += conn.execute(select(exact_sum(facts.c.amount)).where(
-            facts.c.project_id.in_(chunk), facts.c.event == CAPITAL_ARRIVAL,
-            facts.c.voided.is_(False), facts.c.occurred_on <= end)).scalar_one() or Decimal(0)
+            if last > end:
+                active_since.append(pid)
+            else:  # nothing after `end`: its capital now is its capital then
+                capital += now or Decimal(0)
+        if active_since:
+            # (`event || ''`: looked up by project, not through the index of every
+            # capital arrival by date, which SQLite would otherwise choose)
+            capital += conn.execute(select(exact_sum(facts.c.amount)).where(
+                facts.c.project_id.in_(active_since),
+                facts.c.event.concat("") == CAPITAL_ARRIVAL,
+                facts.c.voided.is_(False), facts.c.occurred_on <= end)).scalar_one() \
+                or Decimal(0)
 
     def fraction(n: Decimal | int, of: Decimal | int) -> Decimal | None:
         return (Decimal(n) / Decimal(of)).quantize(GROWTH_PLACES, rounding=ROUND_HALF_EVEN) \

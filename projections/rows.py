@@ -6,17 +6,19 @@ domain event objects: a rebuild reads a million of them. Events the quick way do
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from crm.domain.facts import (
     AGREEMENT,
     CAPITAL_ARRIVAL,
-    CONTACT,
     COMMITMENT,
+    CONTACT,
     CORRECTION,
     DROP,
     FLAGGED,
@@ -57,7 +59,15 @@ class Stored(NamedTuple):
 
 
 def _hex(originator_id: Any) -> str:
-    return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
+    if isinstance(originator_id, UUID):
+        return originator_id.hex
+    text = str(originator_id)
+    if len(text) == 32 and _HEX.fullmatch(text):  # as the stores hand it over, mostly
+        return text.lower()
+    return UUID(text).hex
+
+
+_HEX = re.compile(r"[0-9a-fA-F]{32}")
 
 
 def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
@@ -139,8 +149,14 @@ def visit_project_ids(d: dict[str, Any]) -> list[str]:
     by name alone, and a project's id then followed from its name)."""
     ids = d.get("project_ids")
     if ids:
-        return [UUID(str(i)).hex for i in ids]
-    return [project_id(n).hex for n in d["projects"]]
+        return [_hex(i) for i in ids]
+    return [_id_of_name(n) for n in d["projects"]]
+
+
+@lru_cache(maxsize=65_536)
+def _id_of_name(name: str) -> str:
+    """A project's id from its name as a visit recorded it (a project has many visits)."""
+    return project_id(name).hex
 
 
 def _plain(changes: dict[str, Any]) -> dict[str, Any]:

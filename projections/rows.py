@@ -153,7 +153,7 @@ def visit_project_ids(d: dict[str, Any]) -> list[str]:
     return [_id_of_name(n) for n in d["projects"]]
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4_096)  # bounded: memory must not grow with the log
 def _id_of_name(name: str) -> str:
     """A project's id from its name as a visit recorded it (a project has many visits)."""
     return project_id(name).hex

@@ -12,7 +12,7 @@ then all of it in one transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -483,8 +483,10 @@ class _Planner:
 
     # -- visits -----------------------------------------------------------------------------
 
-    def _all_keys(self) -> set[str]:
-        return set(self.projects) | set(self.existing)
+    def _all_keys(self) -> Container[str]:
+        """The name keys the import knows: in the log or in this file (asked, not copied:
+        a visit log asks once a row)."""
+        return _Either(self.projects, self.existing)
 
     def _visit(self, row: _Row) -> None:
         values = row.values
@@ -553,7 +555,17 @@ def _unchanged(values: dict[str, Any], known: dict[str, Any]) -> bool:
     return all(known.get(f) == v for f, v in values.items() if f not in _NOT_COMPARED)
 
 
-def _rejoined(names: list[str], known: set[str]) -> list[str]:
+class _Either:
+    """Membership in either of two collections, without joining them."""
+
+    def __init__(self, first: Container[str], second: Container[str]):
+        self.first, self.second = first, second
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first or key in self.second
+
+
+def _rejoined(names: list[str], known: Container[str]) -> list[str]:
     """Names a cell was split into, neighbours joined again (by 、 or a space) where together
     they name a project of the log or the import — the longest such run first."""
     out, i = [], 0

@@ -64,7 +64,7 @@ CATALOGUE: dict[str, str] = {
     "detail": "detail",
     "no_alerts": "no alerts",
     "member": "member", "activities": "activities", "contacts": "new contacts",
-    "projects": "projects owned", "signed_count": "signed", "contracted": "contracted",
+    "projects_owned": "projects owned", "signed_count": "signed", "contracted": "contracted",
     "alerts": "alerts",
     "ProjectRenamed": "rename",
     "ProjectVoided": "void",

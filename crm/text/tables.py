@@ -411,7 +411,7 @@ def render_alerts(rows: Sequence[Mapping[str, Any]], fmt: str, lang: str) -> str
     return render_rows(shown, ALERT_FIELDS, fmt, lang)
 
 
-TEAM_COLUMNS = ("member", "activities", "contacts", "projects", "signed_count", "contracted",
+TEAM_COLUMNS = ("member", "activities", "contacts", "projects_owned", "signed_count", "contracted",
                 "alerts")
 
 
@@ -420,7 +420,7 @@ def render_team(data: Mapping[str, Any], fmt: str, lang: str) -> str:
     if fmt == "json":
         return to_json(data)
     rows = [{"member": m["member"], "activities": m["activities"]["total"],
-             "contacts": m["contacts"], "projects": sum(m["projects_by_stage"].values()),
+             "contacts": m["contacts"], "projects_owned": sum(m["projects_by_stage"].values()),
              "signed_count": m["signed"]["count"],
              "contracted": money(m["signed"]["contracted_investment"]),
              "alerts": m["alerts"]} for m in data["members"]]

@@ -23,7 +23,7 @@ def signings(count: int, start: int = 1) -> tuple[list[dict], list[dict]]:
         pid = f"{n:032x}"
         deals.append({"position": n, "project_id": pid, "event": "ContractSigned",
                       "occurred_on": date(2021, 7, 1 + n % 28), "amount": LARGEST,
-                      "name": f"P{n}", "sector": "新材料", "relocation": False})
+                      "name": f"P{n}", "sector": "新材料", "relocation": False, "short": None})
         facts.append({"position": n, "project_id": pid, "seq": 2, "event": "ContractSigned",
                       "occurred_on": date(2021, 7, 1 + n % 28), "kind": None, "visit_id": None,
                       "amount": LARGEST, "mu": None, "voided": False, "counted": True,

@@ -8,25 +8,32 @@
   framework, signed);
 - unsigned: a framework agreement and no signing after the zone's days.
 
-Computed from the projects' current rows (cost follows the live projects, not the history);
-at an earlier business date, from the projects as they stood then."""
+Each rule is written once, as a condition on a project's row as it stood at the end of the
+day asked about (`standing`); the database evaluates it, so counting the alerts of a zone of
+100,000 projects reads no project into Python, and listing them reads only those raised.
+Every date sum is worked out on the day asked about, never on a column, so the rules mean the
+same on SQLite and PostgreSQL (29 February included)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Subquery
 
 from crm.domain.facts import TIMELESS
 from crm.domain.settings import ZoneSettings
 from crm.domain.values import DROPPED
-from projections.schema import facts, history, projects
+from projections.schema import Money, facts, history, projects
 
 WARNING, SEVERE = "warning", "severe"
 _ORDER = {SEVERE: 0, WARNING: 1}
+#: The rules in the order a project's alerts are listed.
+RULES = ("idle_land", "start_missed", "production_missed", "capital_behind", "stalled",
+         "unsigned")
 
 
 def years_after(day: date, years: int) -> date:
@@ -37,107 +44,151 @@ def years_after(day: date, years: int) -> date:
         return date(day.year + years, 2, 28)
 
 
-def alerts_of(rows: Iterable[dict[str, Any]], on: date, zone: ZoneSettings) -> list[dict[str, Any]]:
-    """Every alert standing at the end of business day `on`, severe first."""
-    stall = zone.stall_days
+def _anniversary_by(on: date, years: int) -> date | None:
+    """The latest day whose anniversary `years` later (`years_after`) falls on or before
+    `on` (None: none does): `years_after` only moves forward, so the days it takes to `on`
+    or before are the days up to this one."""
+    if on.year <= years:
+        return None
+    day = years_after(on, -years)
+    while years_after(day + timedelta(days=1), years) <= on:
+        day += timedelta(days=1)
+    while years_after(day, years) > on:
+        day -= timedelta(days=1)
+    return day
+
+
+def _days_before(on: date, days: int) -> date | None:
+    try:
+        return on - timedelta(days=days)
+    except OverflowError:  # before the first day a date can name: no day is that early
+        return None
+
+
+def _on_or_before(column: Any, day: date | None) -> ColumnElement[bool]:
+    return false() if day is None else column <= day
+
+
+def standing(on: date, current: bool) -> Subquery:
+    """Every project as it stood at the end of `on`, one row each: with `current`, the rows
+    as they stand now (cheap, and the same when nothing is dated after `on`); otherwise a
+    project with nothing dated after `on` stood as it stands now, and only the others (for a
+    recent date, the few active since) take their stage and capital from the stage history
+    and their last activity from the facts. A project not contacted by `on` has no row."""
+    p = projects.c
+    now = select(p.id, p.name, p.owner, p.stage, p.capital, p.last_activity, p.started_on,
+                 p.producing_on, p.land_on, p.framework_date, p.start_by, p.produce_by,
+                 p.invest, p.invest_by)
+    if current:
+        return now.subquery("standing")
+    # Nothing after `on`: every date of the project is on or before it, and its row is as
+    # it stood then.
+    unchanged = now.where(p.last_activity <= on)
+    h = history.alias("then")
+    last = (select(func.max(facts.c.occurred_on))
+            .where(facts.c.project_id == p.id, facts.c.occurred_on <= on,
+                   facts.c.voided.is_(False), facts.c.event.notin_(sorted(TIMELESS)))
+            .scalar_subquery())
+    promised = or_(p.committed_on.is_(None), p.committed_on <= on)
+
+    def by_then(column: Any) -> Any:  # a date kept only if it had come by `on`
+        return case((column <= on, column), else_=None)
+
+    def if_promised(column: Any) -> Any:
+        return case((promised, column), else_=None)
+
+    def stood(stage: Any, capital: Any, last_activity: Any) -> Select[Any]:
+        return select(p.id, p.name, p.owner, stage.label("stage"), capital.label("capital"),
+                      last_activity.label("last_activity"),
+                      by_then(p.started_on).label("started_on"),
+                      by_then(p.producing_on).label("producing_on"),
+                      by_then(p.land_on).label("land_on"),
+                      by_then(p.framework_date).label("framework_date"),
+                      if_promised(p.start_by).label("start_by"),
+                      if_promised(p.produce_by).label("produce_by"),
+                      if_promised(p.invest).label("invest"),
+                      if_promised(p.invest_by).label("invest_by"))
+
+    then = and_(h.c.project_id == p.id, h.c.valid_from <= on,
+                or_(h.c.valid_to.is_(None), h.c.valid_to > on))
+    stage = select(h.c.stage).where(then).scalar_subquery()
+    active_since = (stood(stage, select(h.c.capital).where(then).scalar_subquery(), last)
+                    .where(p.last_activity > on, stage.is_not(None)))
+    return union_all(unchanged, active_since).subquery("standing")
+
+
+def conditions(s: Subquery, on: date, zone: ZoneSettings) -> dict[str, ColumnElement[bool]]:
+    """Each rule as a condition on a row of `standing`: true where it raises an alert at
+    the end of `on`."""
+    c = s.c
+    started = and_(c.started_on.is_not(None), c.started_on <= on)
+    producing = and_(c.producing_on.is_not(None), c.producing_on <= on)
+    stalled = [and_(c.stage == stage, _on_or_before(c.last_activity, _days_before(on, days)))
+               for stage, days in zone.stall_days.items()]
+    rules = {
+        "idle_land": and_(c.land_on.is_not(None), c.land_on <= on, ~started,
+                          _on_or_before(c.land_on, _anniversary_by(on, 1))),
+        "start_missed": and_(c.start_by.is_not(None), c.start_by < on, ~started),
+        "production_missed": and_(c.produce_by.is_not(None), c.produce_by < on, ~producing),
+        "capital_behind": and_(c.invest.is_not(None), c.invest_by.is_not(None),
+                               c.invest_by < on,
+                               func.coalesce(c.capital, literal(Decimal(0), Money)) < c.invest),
+        "stalled": and_(c.last_activity.is_not(None), or_(*stalled) if stalled else false()),
+        "unsigned": and_(c.stage == "framework", c.framework_date.is_not(None),
+                         _on_or_before(c.framework_date, _days_before(on, zone.unsigned_days))),
+    }
+    live = c.stage != DROPPED
+    return {rule: and_(live, condition) for rule, condition in rules.items()}
+
+
+def count(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> int:
+    """How many alerts stand at the end of `on` (the quarterly report's figure)."""
+    s = standing(on, current)
+    raised = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+              for condition in conditions(s, on, zone).values()]
+    return int(sum(conn.execute(select(*raised)).one()))
+
+
+def alerts(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> list[dict[str, Any]]:
+    """Every alert standing at the end of business day `on`, severe first: the rule, its
+    severity, the day it was raised and what raised it."""
+    s = standing(on, current)
+    rules = conditions(s, on, zone)
+    flags = [case((condition, True), else_=False).label(rule) for rule, condition in rules.items()]
     found: list[dict[str, Any]] = []
-
-    def add(row: dict[str, Any], rule: str, severity: str, since: date, detail: str) -> None:
-        found.append({"project": row["name"], "rule": rule, "severity": severity,
-                      "since": since, "detail": detail, "owner": row.get("owner")})
-
-    for r in rows:
-        if r["stage"] == DROPPED:
-            continue
-        started = r.get("started_on") if r.get("started_on") and r["started_on"] <= on else None
-        producing = r.get("producing_on") if r.get("producing_on") and \
-            r["producing_on"] <= on else None
-        land = r.get("land_on")
-        if land is not None and land <= on and started is None:
-            one, two = years_after(land, 1), years_after(land, 2)
-            if on >= two:
-                add(r, "idle_land", SEVERE, two, f"land {land}")
-            elif on >= one:
-                add(r, "idle_land", WARNING, one, f"land {land}")
-        start_by, produce_by = r.get("start_by"), r.get("produce_by")
-        if start_by is not None and on > start_by and started is None:
-            add(r, "start_missed", WARNING, start_by + timedelta(days=1), f"start by {start_by}")
-        if produce_by is not None and on > produce_by and producing is None:
-            add(r, "production_missed", WARNING, produce_by + timedelta(days=1),
-                f"produce by {produce_by}")
-        invest, invest_by = r.get("invest"), r.get("invest_by")
-        if invest is not None and invest_by is not None and on > invest_by \
-                and (r.get("capital") or Decimal(0)) < invest:
-            add(r, "capital_behind", WARNING, invest_by + timedelta(days=1),
-                f"{r.get('capital') or 0} of {invest} by {invest_by}")
-        stage = r["stage"]
-        if stage in stall and r.get("last_activity") is not None:
-            since = r["last_activity"] + timedelta(days=stall[stage])
-            if on >= since:
-                add(r, "stalled", WARNING, since, f"{stage}, last activity {r['last_activity']}")
-        if stage == "framework" and r.get("framework_date") is not None:
-            since = r["framework_date"] + timedelta(days=zone.unsigned_days)
-            if on >= since:
-                add(r, "unsigned", WARNING, since, f"framework {r['framework_date']}")
+    for r in conn.execute(select(s, *flags).where(or_(*rules.values()))).mappings():
+        for rule in RULES:
+            if r[rule]:
+                severity, since, detail = _RAISED[rule](r, on, zone)
+                found.append({"project": r["name"], "rule": rule, "severity": severity,
+                              "since": since, "detail": detail, "owner": r["owner"]})
     found.sort(key=lambda a: (_ORDER[a["severity"]], a["since"], a["project"], a["rule"]))
     return found
 
 
-def rows_at(conn: Connection, on: date) -> list[dict[str, Any]]:
-    """The live projects as they stood at the end of `on`. A project with nothing dated
-    after `on` (its last activity is on or before it) stood then as it stands now; only the
-    others — for a recent date, the few active since — are looked up in the stage history
-    and the facts, so the cost follows the live projects, not the history."""
-    live = {r["id"]: dict(r) for r in conn.execute(select(
-        projects.c.id, projects.c.name, projects.c.owner, projects.c.started_on,
-        projects.c.producing_on, projects.c.land_on, projects.c.start_by, projects.c.produce_by,
-        projects.c.invest, projects.c.invest_by, projects.c.committed_on,
-        projects.c.framework_date, projects.c.stage, projects.c.capital,
-        projects.c.last_activity)).mappings()}
-    since = [pid for pid, row in live.items() if row["last_activity"] > on]
-    at: dict[Any, tuple[str, Any]] = {}
-    last: dict[Any, date] = {}
-    for i in range(0, len(since), _CHUNK):
-        chunk = since[i:i + _CHUNK]
-        at.update((pid, (stage, capital)) for pid, stage, capital in conn.execute(
-            select(history.c.project_id, history.c.stage, history.c.capital)
-            .where(history.c.project_id.in_(chunk), history.c.valid_from <= on,
-                   (history.c.valid_to.is_(None)) | (history.c.valid_to > on))))
-        last.update(conn.execute(
-            select(facts.c.project_id, func.max(facts.c.occurred_on))
-            .where(facts.c.project_id.in_(chunk), facts.c.occurred_on <= on,
-                   facts.c.voided.is_(False), facts.c.event.notin_(list(TIMELESS)))
-            .group_by(facts.c.project_id)).all())
-    rows = []
-    for pid, row in live.items():
-        if row["last_activity"] > on:
-            if pid not in at:
-                continue  # not contacted yet by then
-            row["stage"], row["capital"] = at[pid]
-            row["last_activity"] = last.get(pid)
-        for key in ("started_on", "producing_on", "land_on", "framework_date"):
-            if row[key] is not None and row[key] > on:
-                row[key] = None
-        if row["committed_on"] is not None and row["committed_on"] > on:  # not promised yet
-            row.update(start_by=None, produce_by=None, invest=None, invest_by=None)
-        rows.append(row)
-    return rows
+def _idle_land(r: Any, on: date, zone: ZoneSettings) -> tuple[str, date, str]:
+    two = years_after(r["land_on"], 2)
+    if on >= two:
+        return SEVERE, two, f"land {r['land_on']}"
+    return WARNING, years_after(r["land_on"], 1), f"land {r['land_on']}"
 
 
-#: Project ids asked about at once (SQLite allows 32,766 bound values; PostgreSQL more).
-_CHUNK = 5_000
+def _stalled(r: Any, on: date, zone: ZoneSettings) -> tuple[str, date, str]:
+    since = r["last_activity"] + timedelta(days=zone.stall_days[r["stage"]])
+    return WARNING, since, f"{r['stage']}, last activity {r['last_activity']}"
 
 
-def current_rows(conn: Connection) -> list[dict[str, Any]]:
-    """The live projects as they stand now: only the columns the rules read."""
-    columns = [projects.c[n] for n in ("name", "stage", "owner", "started_on", "producing_on",
-                                       "land_on", "start_by", "produce_by", "invest",
-                                       "invest_by", "capital", "last_activity",
-                                       "framework_date")]
-    return [dict(r) for r in conn.execute(select(*columns)).mappings()]
-
-
-def rows_for(conn: Connection, on: date, today: date) -> list[dict[str, Any]]:
-    """The projects as the alerts at the end of `on` read them: today's rows (cheap: one
-    row a live project) when `on` is today or later, else the rows as they stood then."""
-    return current_rows(conn) if on >= today else rows_at(conn, on)
+_RAISED: dict[str, Callable[[Any, date, ZoneSettings], tuple[str, date, str]]] = {
+    "idle_land": _idle_land,
+    "start_missed": lambda r, on, zone: (WARNING, r["start_by"] + timedelta(days=1),
+                                         f"start by {r['start_by']}"),
+    "production_missed": lambda r, on, zone: (WARNING, r["produce_by"] + timedelta(days=1),
+                                              f"produce by {r['produce_by']}"),
+    "capital_behind": lambda r, on, zone: (
+        WARNING, r["invest_by"] + timedelta(days=1),
+        f"{r['capital'] or 0} of {r['invest']} by {r['invest_by']}"),
+    "stalled": _stalled,
+    "unsigned": lambda r, on, zone: (
+        WARNING, r["framework_date"] + timedelta(days=zone.unsigned_days),
+        f"framework {r['framework_date']}"),
+}

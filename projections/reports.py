@@ -25,7 +25,7 @@ from crm.domain.facts import (
 )
 from crm.domain.settings import ZoneSettings
 from crm.domain.values import NEGOTIATING, STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
-from projections.alerts import alerts_of, rows_for
+from projections import alerts
 from projections.exact import exact_sum
 from projections.schema import deals, facts, history, projects, settings
 from projections.views import stage_totals
@@ -291,8 +291,8 @@ def quarter_report(conn: Connection, period: Period, known_on: Any = None,
         "closed": any(start <= period.start and period.end <= end
                       for _, start, end, _ in zone.closed_periods()),
         "rates": rates(conn, *ytd_span),
-        "alerts": len(alerts_of(rows_for(conn, figures_to, today or figures_to), figures_to,
-                                zone)),
+        "alerts": alerts.count(conn, figures_to, zone,
+                               current=figures_to >= (today or figures_to)),
         "targets": targets(zone, period.year, ytd) if period.first_year is None else {},
         "by_channel": by_channel(conn, *ytd_span),
         "zone": zone.name,

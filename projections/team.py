@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CONTACT, HANDOVER, SIGNING, VISIT
 from crm.domain.values import STAGES, VISIT_KINDS
-from projections.alerts import alerts_of, rows_for
+from projections import alerts
 from projections.schema import facts, history, projects
 
 _PEOPLE = re.compile(r"[,，、;；/\s]+")
@@ -94,7 +94,7 @@ def team_report(conn: Connection, start: date, end: date, today: date,
         if owner and pid in live:
             member(owner)["projects_by_stage"][stage] += 1
     on = min(end, today)
-    for alert in alerts_of(rows_for(conn, on, today), on, zone):
+    for alert in alerts.alerts(conn, on, zone, current=on >= today):
         owner = alert.get("owner")
         if owner:
             member(owner)["alerts"] += 1

@@ -151,15 +151,14 @@ class Reader:
 
     def alerts(self) -> list[dict[str, Any]]:
         """The alerts standing at the end of --as-of (or of the --known-on day, or today)."""
-        from projections.alerts import alerts_of, current_rows, rows_at
+        from projections.alerts import alerts
         from projections.reports import zone_settings
 
         on = self.as_of or (clock.local(self.known_on.moment).date() if self.known_on
                             else clock.today())
 
         def ask(conn: Any) -> list[dict[str, Any]]:
-            rows = rows_at(conn, self.as_of) if self.as_of else current_rows(conn)
-            return alerts_of(rows, on, zone_settings(conn))
+            return alerts(conn, on, zone_settings(conn), current=not self.as_of)
 
         return self._query(ask)
 

@@ -64,6 +64,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _leaf(value: Any) -> Any:
+    """`plain` of a value json cannot write itself."""
+    if isinstance(value, (Decimal, date, datetime, UUID, Mapping)):
+        return plain(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def to_json(data: Any, pretty: bool | None = None) -> str:
     """Indented for a person at a terminal; one line for a program or a file, which
     json's C encoder writes several times faster (a large report is megabytes)."""
@@ -71,7 +78,11 @@ def to_json(data: Any, pretty: bool | None = None) -> str:
         import sys
 
         pretty = sys.stdout.isatty()
-    text = json.dumps(plain(data), ensure_ascii=False, indent=2 if pretty else None)
+    try:  # each exact decimal, date or id turned to text as json's encoder meets it
+        text = json.dumps(data, ensure_ascii=False, indent=2 if pretty else None,
+                          default=_leaf)
+    except TypeError:  # a key that is not text (a date, say): the whole walk first
+        text = json.dumps(plain(data), ensure_ascii=False, indent=2 if pretty else None)
     # json writes \x00-\x1f as escapes but these raw: the same strings, escaped alike
     return _JSON_HIDDEN.sub(_json_escape, text) if _JSON_HIDDEN.search(text) else text
 

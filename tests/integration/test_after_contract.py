@@ -60,6 +60,32 @@ def test_idle_land_at_one_and_two_years_to_the_day(signed):
     assert [a for a in rules("2023-03-10") if a[0] == "idle_land"] == []
 
 
+def test_land_on_29_february_idles_on_28_february_and_reports_count_the_alerts_listed(run):
+    run("contact", "闰", "--investor", "x", "--sector", "其他", "--planned", "2亿",
+        "--date", "2020-01-06")
+    run("sign", "闰", "--amount", "2亿", "--date", "2020-02-01")
+    run("land", "闰", "--mu", "20", "--date", "2020-02-29")
+    run("zone", "set", "stall.signed", "3650")  # only the land's rule is asked about here
+
+    def rules(on: str) -> list[tuple[str, str, str]]:
+        return [(a["rule"], a["severity"], a["since"])
+                for a in run("alerts", "--as-of", on, "--format", "json").json()]
+    assert rules("2021-02-27") == []
+    assert rules("2021-02-28") == [("idle_land", "warning", "2021-02-28")]
+    assert rules("2022-02-28") == [("idle_land", "severe", "2022-02-28")]
+    assert rules("0001-01-01") == []  # no day before it to count from
+    # the report counts in the database what `crm alerts` lists, at the quarter's end
+    run("contact", "乙", "--investor", "x", "--sector", "其他", "--planned", "2亿",
+        "--date", "2021-01-04")
+    run("agree", "乙", "--amount", "2亿", "--date", "2021-01-05")
+    run("start", "闰", "--date", "2022-03-01")  # after 2021Q4: the report must not see it
+    listed = run("alerts", "--as-of", "2021-12-31", "--format", "json").json()
+    assert {(a["project"], a["rule"]) for a in listed} == {("闰", "idle_land"),
+                                                           ("乙", "stalled"), ("乙", "unsigned")}
+    report = run("report", "quarter", "2021Q4", "--format", "json").json()
+    assert report["alerts"] == len(listed) == 3
+
+
 def test_a_commitment_missed_and_capital_behind(signed):
     signed("commit", "华锂新材", "--start-by", "2021-12-31", "--produce-by", "2022-12-31",
            "--invest", "5亿", "--by", "2021-12-31", "--date", "2021-02-01")

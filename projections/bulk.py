@@ -24,33 +24,34 @@ def bulk_insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]],
     key = (table.name, dialect.name, suffix)
     plan = _INSERT_PLANS.get(key)
     if plan is None:
-        columns = list(table.columns)
+        names, convert = _row_converter(list(table.columns), dialect)
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
-               f"VALUES ({', '.join(mark for _ in columns)}){suffix}")
-        plan = _INSERT_PLANS[key] = (sql, _row_converter(columns, dialect))
+        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+               f"VALUES ({', '.join(mark for _ in names)}){suffix}")
+        plan = _INSERT_PLANS[key] = (sql, convert)
     sql, convert = plan
     conn.exec_driver_sql(sql, convert(rows))
 
 
 def _row_converter(columns: Sequence[Any], dialect: Any
-                   ) -> Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]:
-    """A function turning row dicts into the driver's values. It works a column at a time:
-    each converting column's values go through one `map`, without a Python frame per row."""
-    pick = itemgetter(*(c.name for c in columns))
-    steps = [(i, p) for i, p in enumerate(_processor(c.type, dialect) for c in columns)
-             if p is not None]
+                   ) -> tuple[list[str], Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]]:
+    """The columns in the order the driver is given them, and a function turning row dicts
+    into their values: first the columns taken as they are (picked in C), then those that
+    convert, each converted a column at a time (one list for all the rows)."""
+    processors = [(c.name, _processor(c.type, dialect)) for c in columns]
+    kept = [name for name, process in processors if process is None]
+    converted = [(name, process) for name, process in processors if process is not None]
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        itemgetter(*kept) if len(kept) > 1 else
+        (lambda row: (row[kept[0]],)) if kept else (lambda row: ()))
 
     def convert(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        picked = list(map(pick, rows))
-        if not steps:
-            return picked
-        values = list(zip(*picked))
-        for i, process in steps:
-            values[i] = process(values[i])
-        return list(zip(*values))
+        if not converted:
+            return list(map(pick, rows))
+        values = [process([row[name] for row in rows]) for name, process in converted]
+        return [a + b for a, b in zip(map(pick, rows), zip(*values))]
 
-    return convert
+    return kept + [name for name, _ in converted], convert
 
 
 _INSERT_PLANS: dict[tuple[str, str, str], tuple[str, Any]] = {}

@@ -10,7 +10,7 @@ The log is read through an `EventSource` the application hands in: the read side
 nothing of how events are stored or recorded."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
@@ -19,10 +19,12 @@ from sqlalchemy.engine import Connection
 from projections import exact, schema
 from projections.rows import Stored, fact_row, is_claim, is_zone, setting_row
 from projections.schema import facts, pipeline_days, projects, tracking
-from projections.updates import apply_rows, apply_settings, refresh_days
+from projections.updates import apply_rows, apply_settings, insert_facts, refresh_days, settle_all
 
 PAGE = 1000
 REBUILD_PAGE = 10000
+#: The daily totals' tracked position while a rebuild is under way (its projects not made).
+REBUILDING = -1
 
 
 class EventSource(Protocol):
@@ -37,12 +39,20 @@ class EventSource(Protocol):
     def decode(self, state: bytes) -> dict[str, Any]:
         """A stored event's state as plain values."""
 
+    def fields(self, state: bytes, typed: Iterable[str] = ()) -> dict[str, Any]:
+        """A stored event's state with the `typed` fields (a date, a decimal, an id, or a
+        list of them) as their stored text."""
+
     def to_event(self, stored: Stored) -> Any:
         """A stored event as the domain event it records (upcast if need be)."""
 
 
 class TrackingConflict(Exception):
     """Another process moved the tracked position while this one held the page."""
+
+
+class RebuildUnderWay(Exception):
+    """The read models are being rebuilt: their projects are made at the rebuild's end."""
 
 
 def open_engine(url: Any) -> Engine:
@@ -94,12 +104,11 @@ def _layout(conn: Connection) -> int | None:
     return row[0] if row else 0
 
 
-def project_page(conn: Connection, source: EventSource, records: Sequence[Stored],
-                 days: bool = True) -> None:
+def project_page(conn: Connection, source: EventSource, records: Sequence[Stored]) -> None:
     """Apply stored events to the read models in `conn`'s transaction."""
-    facts, settings = page_rows(source, records)
-    if facts:
-        apply_rows(conn, facts, days=days)
+    rows, settings = page_rows(source, records)
+    if rows:
+        apply_rows(conn, rows)
     apply_settings(conn, settings)
 
 
@@ -113,7 +122,7 @@ def page_rows(source: EventSource, records: Sequence[Stored]
         if is_zone(r):
             settings.append(setting_row(r, source.decode))
         else:
-            facts.append(fact_row(r, source.decode, source.to_event))
+            facts.append(fact_row(r, source.fields, source.to_event))
     return facts, settings
 
 
@@ -137,6 +146,7 @@ class Projector:
             if _layout(conn) not in (None, schema.SCHEMA_VERSION):
                 schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
+            schema.FACTS_BY_VISIT.create(conn, checkfirst=True)  # read models made before it
             for statement in schema.BY_DATE_INDEXES:
                 conn.exec_driver_sql(statement)
             if _layout(conn) != schema.SCHEMA_VERSION:
@@ -156,22 +166,26 @@ class Projector:
     def head(self) -> int:
         return self.source.head()
 
-    def catch_up(self, page: int = PAGE, progress: Callable[[int], None] | None = None,
-                 rebuilding: bool = False) -> int:
+    def catch_up(self, page: int = PAGE, progress: Callable[[int], None] | None = None
+                 ) -> int:
         """Apply every event after the tracked position; returns how many were applied. Read
-        models ahead of the log cannot be trusted: they are rebuilt, and `found_ahead` says so."""
+        models ahead of the log cannot be trusted: they are rebuilt, and `found_ahead` says so.
+        A rebuild that never finished (killed, say) is finished first."""
         position, days = self.positions()
         head = self.head()
-        if position > head and not rebuilding:
+        if position > head:
             self.found_ahead = (position, head)
             return self.rebuild(progress)
-        if position >= head and (days == position or rebuilding):
-            return 0
-        applied = 0
+        applied = self._finish_rebuild(progress) if days == REBUILDING else 0
+        if position >= head and days == position:
+            return applied
         while True:
             try:
-                n = self._apply_next_page(page, rebuilding)
+                n = self._apply_next_page(page)
             except TrackingConflict:
+                continue
+            except RebuildUnderWay:  # begun by another process since
+                applied += self._finish_rebuild(progress)
                 continue
             if not n:
                 return applied
@@ -180,18 +194,28 @@ class Projector:
                 progress(n)
 
     def _apply_next_page(self, page: int, rebuilding: bool = False) -> int:
+        """One page of events after the tracked position; in a rebuild's first pass only
+        their rows of facts (`days` then stays REBUILDING)."""
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
             found = dict(conn.execute(
                 select(tracking.c.name, tracking.c.position)
                 .where(tracking.c.name.in_([schema.READ_MODEL, schema.DAYS_ROW]))
                 .with_for_update()).all())
             position, days = found[schema.READ_MODEL], found.get(schema.DAYS_ROW, -1)
-            keep_days = not rebuilding
-            if keep_days and days != position:
-                refresh_days(conn)  # after a rebuild that did not finish
+            if days == REBUILDING and not rebuilding:
+                raise RebuildUnderWay
+            if rebuilding and days != REBUILDING:
+                return 0  # another process finished the rebuild
+            if not rebuilding and days != position:
+                refresh_days(conn)  # read models made by an earlier version's rebuild
             records = self.source.read(position, page)
             if records:
-                project_page(conn, self.source, records, days=keep_days)
+                if rebuilding:
+                    rows, settings = page_rows(self.source, records)
+                    insert_facts(conn, rows)
+                    apply_settings(conn, settings)
+                else:
+                    project_page(conn, self.source, records)
                 moved = conn.execute(
                     update(tracking).where(tracking.c.name == schema.READ_MODEL,
                                            tracking.c.position == position)
@@ -199,27 +223,49 @@ class Projector:
                 if moved.rowcount != 1:
                     raise TrackingConflict(position)
                 position = records[-1].position
-            _track(conn, schema.DAYS_ROW, position if keep_days else -1)
+            _track(conn, schema.DAYS_ROW, REBUILDING if rebuilding else position)
             return len(records)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop the read models and recreate them from the whole log."""
+        """Drop the read models and recreate them from the whole log: first every event's
+        row of facts, in log order, without the indexes (each is cheaper made once from the
+        finished table than kept up to date row by row); then each project once, in the
+        order of its id (`settle_all`); then the daily totals."""
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
             schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
-            start_tracking(conn, days=-1)
-        # Without the date indexes and the daily totals until the end: each is cheaper
-        # made once from the finished tables than kept up to date page by page.
+            for index in facts.indexes:
+                index.drop(conn)
+            start_tracking(conn, days=REBUILDING)
         self._ready = True
-        applied = self.catch_up(page=REBUILD_PAGE, progress=progress, rebuilding=True)
+        return self._finish_rebuild(progress) + self.catch_up(progress=progress)
+
+    def _finish_rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        applied = 0
+        while True:
+            try:
+                n = self._apply_next_page(REBUILD_PAGE, rebuilding=True)
+            except TrackingConflict:
+                continue
+            if not n:
+                break
+            applied += n
+            if progress:
+                progress(n)
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            position = conn.execute(
-                select(tracking.c.position).where(tracking.c.name == schema.READ_MODEL)
-                .with_for_update()).scalar_one()
+            found = dict(conn.execute(
+                select(tracking.c.name, tracking.c.position)
+                .where(tracking.c.name.in_([schema.READ_MODEL, schema.DAYS_ROW]))
+                .with_for_update()).all())
+            if found.get(schema.DAYS_ROW) != REBUILDING:
+                return applied  # another process finished it
+            for index in facts.indexes:
+                index.create(conn, checkfirst=True)
+            settle_all(conn)
             for statement in schema.BY_DATE_INDEXES:
                 conn.exec_driver_sql(statement)
             refresh_days(conn)
-            _track(conn, schema.DAYS_ROW, position)
+            _track(conn, schema.DAYS_ROW, found[schema.READ_MODEL])
         return applied
 
     def status(self) -> dict[str, Any]:

@@ -1,13 +1,13 @@
 """A stored event as the read models' row of facts, and back as a fact of the one fold.
 
-Rows are made from the event's decoded state (the transcoder's public `decode`), not from
+Rows are made from the event's stored fields read as text (`EventSource.fields`), not from
 domain event objects: a rebuild reads a million of them. Events the quick way does not know
 (an upcast class version, a correction) go through the library's mapper."""
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -43,19 +43,30 @@ DEALS = frozenset({AGREEMENT, SIGNING})
 _QUICK = frozenset({CONTACT, VISIT, LAND_TRANSFER, DROP, REOPEN, FLAGGED, RENAMED, VOIDED,
                     STARTED_WORK, PRODUCTION, COMMITMENT, HANDOVER, *AMOUNT_EVENTS})
 _COMMITTED = ("start_by", "produce_by", "invest", "invest_by")
+#: The exact decimals a quick event's row takes from its fields (read as text).
+_EXACT = {CONTACT: ("planned",), AGREEMENT: ("amount",), SIGNING: ("amount",),
+          CAPITAL_ARRIVAL: ("amount",), LAND_TRANSFER: ("mu",)}
+#: The typed fields a quick event's row reads, by kind.
+_TYPED = {kind: ("occurred_on", "timestamp", *_EXACT.get(kind, ())) for kind in _QUICK}
+_TYPED[VISIT] = (*_TYPED[VISIT], "visit_id", "project_ids")
+_TYPED[COMMITMENT] = (*_TYPED[COMMITMENT], *_COMMITTED)
 
 
 class Stored(NamedTuple):
     """An event as the store keeps it: its log position, aggregate, version, topic, state;
-    and when the log says it was recorded, and where it stands in the chain."""
+    and when the log says it was recorded (UTC, ISO text), and where it stands in the chain."""
 
     position: int
     originator_id: Any
     version: int
     topic: str
     state: bytes
-    recorded_at: datetime | None = None
+    stamped_at: str | None = None
     chain_position: int | None = None
+
+    @property
+    def recorded_at(self) -> datetime | None:
+        return datetime.fromisoformat(self.stamped_at) if self.stamped_at else None
 
 
 def _hex(originator_id: Any) -> str:
@@ -70,19 +81,42 @@ def _hex(originator_id: Any) -> str:
 _HEX = re.compile(r"[0-9a-fA-F]{32}")
 
 
-def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
+def _iso(moment: datetime | str) -> str:
+    """A record time as the read models keep it: `datetime.isoformat` (a moment stamped
+    with no fraction of a second shows none)."""
+    if moment.__class__ is not str:
+        return moment.isoformat()
+    if moment[19:26] == ".000000":
+        return moment[:19] + moment[26:]
+    return moment
+
+
+def _exact(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def fact_row(stored: Stored, fields: Callable[[bytes, Iterable[str]], dict[str, Any]],
              to_event: Callable[[Stored], Any]) -> dict[str, Any]:
-    """The read model's row for one stored event, as first recorded."""
+    """The read model's row for one stored event, as first recorded. `fields` gives an
+    event's stored fields with typed values as their text (the quick way); an event it does
+    not know (an upcast class version, a correction) is read through the library's mapper."""
     kind = stored.topic.rsplit(".", 1)[-1]
-    d = decode(bytes(stored.state))
+    d = fields(bytes(stored.state), _TYPED.get(kind, ()))
     if kind not in _QUICK or "class_version" in d:
         d = dict(vars(to_event(stored)))
-    timestamp = stored.recorded_at or d["timestamp"]
+        occurred_on = d.get("occurred_on")
+    else:
+        occurred_on = d.get("occurred_on")
+        if occurred_on is not None:
+            occurred_on = date.fromisoformat(occurred_on)
+        for key in _EXACT.get(kind, ()):
+            d[key] = _exact(d.get(key))
+    recorded_at = _iso(stored.stamped_at or d["timestamp"])
     row: dict[str, Any] = {
         "position": stored.position, "project_id": _hex(stored.originator_id),
         "seq": stored.version, "event": kind,
-        "occurred_on": d.get("occurred_on") or timestamp.date(),
-        "recorded_at": timestamp.isoformat(), "recorded_by": d["recorded_by"], "kind": None,
+        "occurred_on": occurred_on or date.fromisoformat(recorded_at[:10]),
+        "recorded_at": recorded_at, "recorded_by": d["recorded_by"], "kind": None,
         "visit_id": None, "amount": None, "mu": None, "voided": False, "counted": True,
         "data": None,
     }
@@ -95,7 +129,7 @@ def fact_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]],
         ids = visit_project_ids(d)
         row["data"] = json.dumps({"participants": d.get("participants"), "note": d.get("note"),
                                   "project_ids": ids}, ensure_ascii=False)
-        row["visit_id"] = d["visit_id"].hex
+        row["visit_id"] = _hex(d["visit_id"])
         row["counted"] = ids[0] == row["project_id"]
     elif kind in AMOUNT_EVENTS:
         row["amount"] = d["amount"]
@@ -138,10 +172,9 @@ def is_claim(stored: Stored) -> bool:
 def setting_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:
     """A zone event as a row of settings (`key` None for the zone's start)."""
     d = decode(bytes(stored.state))
-    timestamp = stored.recorded_at or d["timestamp"]
     return {"position": stored.position, "key": d.get("key"),
             "value": json.dumps(d.get("value"), ensure_ascii=False),
-            "recorded_at": timestamp.isoformat()}
+            "recorded_at": _iso(stored.stamped_at or d["timestamp"])}
 
 
 def visit_project_ids(d: dict[str, Any]) -> list[str]:

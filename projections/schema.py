@@ -47,11 +47,10 @@ class Scaled(TypeDecorator):
         """The scaled integer SQLite keeps."""
         if value is None:
             return None
-        scaled = Decimal(value).scaleb(self.scale)
-        whole = int(scaled)
-        if whole != scaled:
+        whole, part = (value if value.__class__ is Decimal else Decimal(value)).as_integer_ratio()
+        if self.unit % part:
             raise ValueError(f"{value} is finer than this column keeps")
-        return whole
+        return whole * (self.unit // part)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if value is None:
@@ -147,6 +146,9 @@ facts = Table(
     Column("data", Text),  # the contact's profile, a drop's reason, or a correction, as JSON
     Index("rm_facts_project", "project_id", "seq"),
 )
+#: A shared visit's copies, found by its id (only visits carry one).
+FACTS_BY_VISIT = Index("rm_facts_visit", facts.c.visit_id,
+                       sqlite_where=facts.c.visit_id.is_not(None))
 #: Every framework agreement and signing standing now, with its project's name, sector and
 #: relocation flag: the report's lists and sector figures, read without a join.
 deals = Table(

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
@@ -117,35 +117,21 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
     versions: dict[str, int] = {}
     for row in new_rows:
         versions[row["project_id"]] = max(row["seq"], versions.get(row["project_id"], 0))
-    project_rows, new_history, new_deals = [], [], []
+    found, project_rows, new_history, new_deals = settle_each(
+        touched, lambda pid: sorted(known[pid], key=lambda r: r["seq"]), versions)
     revived: dict[str, bool] = {}  # projects voided or brought back in this page: pid -> live
-    for pid in touched:
-        rows = sorted(known[pid], key=lambda r: r["seq"])
-        state, steps = trace([fact_of(r) for r in rows if not r["voided"]])
-        live = state is not None and not state.voided
-        if live != was_live.get(pid, live):
-            revived[pid] = live
-        if not live:
-            if state is not None:
-                revived[pid] = False
-            continue
-        project_rows.append(project_row(pid, state, versions[pid]))
-        new_history += history_rows(pid, steps)
-        if days:
-            _contributions(steps, +1, deltas)
-        new_deals += [{"position": r["position"], "project_id": pid, "event": r["event"],
-                       "occurred_on": r["occurred_on"], "amount": r["amount"],
-                       "name": state.name, "sector": state.sector,
-                       "relocation": state.relocation, "short": state.short}
-                      for r in rows if r["event"] in DEALS and not r["voided"]]
+    for pid, settled in found.items():
+        if settled.live != was_live.get(pid, settled.live):
+            revived[pid] = settled.live
+        if not settled.live and settled.contacted:
+            revived[pid] = False
+        if settled.live and days:
+            _contributions(settled.steps, +1, deltas)
     day_rows = [{"day": day, "stage": stage, "projects": n, "investment": inv, "capital": cap}
                 for (day, stage), (n, inv, cap) in deltas.items() if n or inv or cap]
 
     bulk_insert(conn, facts, new_rows)
-    for position, row in corrected_existing.items():
-        conn.execute(update(facts).where(facts.c.position == position).values(
-            occurred_on=row["occurred_on"], amount=row["amount"], mu=row["mu"],
-            kind=row["kind"], voided=row["voided"], data=row["data"]))
+    _update_corrected(conn, corrected_existing)
     for ids in _chunks([pid for pid in touched if pid not in contacted_here]):
         conn.execute(delete(schema.history).where(schema.history.c.project_id.in_(ids)))
         conn.execute(delete(projects).where(projects.c.id.in_(ids)))
@@ -159,6 +145,119 @@ def apply_rows(conn: Connection, new_rows: list[dict[str, Any]], days: bool = Tr
               and len(json.loads(r["data"])["project_ids"]) > 1}
     if revived or shared:
         _recount(conn, revived, shared)
+
+
+class Settled(NamedTuple):
+    """A project's rows in the read models, from all its facts."""
+
+    contacted: bool
+    live: bool
+    project: dict[str, Any] | None
+    history: list[dict[str, Any]]
+    deals: list[dict[str, Any]]
+    steps: list[Step]
+
+
+def settle(pid: str, rows: list[dict[str, Any]], version: int) -> Settled:
+    """A project's row, stage history and deals from its rows of facts (in order, their
+    corrections applied, none of the corrections' own rows); none for a project voided."""
+    state, steps = trace([fact_of(r) for r in rows if not r["voided"]])
+    if state is None or state.voided:
+        return Settled(state is not None, False, None, [], [], steps)
+    deals = [{"position": r["position"], "project_id": pid, "event": r["event"],
+              "occurred_on": r["occurred_on"], "amount": r["amount"], "name": state.name,
+              "sector": state.sector, "relocation": state.relocation, "short": state.short}
+             for r in rows if r["event"] in DEALS and not r["voided"]]
+    return Settled(True, True, project_row(pid, state, version), history_rows(pid, steps),
+                   deals, steps)
+
+
+def settle_each(pids: Iterable[str], rows_of: Callable[[str], list[dict[str, Any]]],
+                versions: dict[str, int]
+                ) -> tuple[dict[str, Settled], list[dict[str, Any]], list[dict[str, Any]],
+                           list[dict[str, Any]]]:
+    """Each project settled, and the rows to write of those live: projects, stage history,
+    deals."""
+    found: dict[str, Settled] = {}
+    project_rows: list[dict[str, Any]] = []
+    new_history: list[dict[str, Any]] = []
+    new_deals: list[dict[str, Any]] = []
+    for pid in pids:
+        settled = found[pid] = settle(pid, rows_of(pid), versions[pid])
+        if settled.live:
+            project_rows.append(settled.project)
+            new_history += settled.history
+            new_deals += settled.deals
+    return found, project_rows, new_history, new_deals
+
+
+# -- a rebuild: the facts first, then each project once ---------------------------------------
+
+
+def insert_facts(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
+    """A rebuild's first pass: a page of new rows of facts, stored as first recorded (their
+    corrections are applied, and the projects made, by `settle_all`)."""
+    bulk_insert(conn, facts, new_rows)
+
+
+def settle_all(conn: Connection, chunk: int = 1_000) -> None:
+    """A rebuild's second pass, once every fact is stored: each project's corrections
+    applied to its facts, then its row, stage history and deals written — each project
+    once, a chunk of projects at a time (memory follows the chunk, not the log) — and which
+    copy of each shared visit counts."""
+    dead: dict[str, bool] = {}
+    after = ""
+    while ids := [pid for (pid,) in conn.execute(
+            select(facts.c.project_id).distinct().where(facts.c.project_id > after)
+            .order_by(facts.c.project_id).limit(chunk))]:
+        by_project: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        versions: dict[str, int] = {}
+        corrected: dict[int, dict[str, Any]] = {}
+        for values in conn.execute(select(*_SETTLED).where(facts.c.project_id.in_(ids))
+                                   .order_by(facts.c.project_id, facts.c.seq)):
+            r = dict(zip(_SETTLED_KEYS, values))
+            pid = r["project_id"]
+            versions[pid] = r["seq"]
+            if r["event"] != CORRECTION:
+                by_project[pid].append(r)
+                continue
+            correction = json.loads(r["data"])
+            target = next((t for t in by_project[pid] if t["seq"] == correction["target"]),
+                          None)
+            if target is not None:
+                correct_row(target, correction)
+                corrected[target["position"]] = target
+        found, project_rows, new_history, new_deals = settle_each(
+            ids, by_project.__getitem__, versions)
+        dead.update((pid, False) for pid, settled in found.items()
+                    if settled.contacted and not settled.live)
+        _update_corrected(conn, corrected)
+        bulk_insert(conn, schema.history, new_history)
+        bulk_insert(conn, projects, project_rows)
+        bulk_insert(conn, schema.deals, new_deals)
+        after = ids[-1]
+    _recount(conn, dead, _shared_visits(conn))
+
+
+#: What `settle` and a correction read of a row of facts.
+_SETTLED = [facts.c[k] for k in ("position", "project_id", "seq", "event", "occurred_on", "kind",
+                                 "amount", "mu", "voided", "data")]
+_SETTLED_KEYS = [c.name for c in _SETTLED]
+
+
+def _shared_visits(conn: Connection) -> set[str]:
+    """Every visit naming more than one project. (A visit's row keeps the ids it names last
+    in its JSON, one 32-digit id after another: a second one is the mark of a shared visit.)"""
+    last_of_several = '%", "' + "_" * 32 + '"]}'
+    return {v for (v,) in conn.execute(select(facts.c.visit_id).distinct().where(
+        facts.c.event == VISIT, facts.c.data.like(last_of_several)))}
+
+
+def _update_corrected(conn: Connection, rows: dict[int, dict[str, Any]]) -> None:
+    for position, row in rows.items():
+        conn.execute(update(facts).where(facts.c.position == position).values(
+            occurred_on=row["occurred_on"], amount=row["amount"], mu=row["mu"],
+            kind=row["kind"], voided=row["voided"], data=row["data"]))
 
 
 def _recount(conn: Connection, revived: dict[str, bool], shared: set[str]) -> None:

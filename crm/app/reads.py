@@ -3,7 +3,7 @@ a past moment (`--known-on`), and every question asked of them — projects, one
 its history, the pipeline, the report, the ledger — at a business date (`--as-of`)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -13,6 +13,7 @@ from crm.app import clock
 from crm.app.errors import NotYetContacted, ProjectNotFound
 from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES, name_key
 from crm.store.chain import stamp_time
+from crm.store.transcoding import as_text
 from crm.text.parsing import RecordCutoff
 from projections import views
 from projections.exports import ledger_rows, visit_ids, visit_rows
@@ -29,14 +30,16 @@ class LogSource:
         self.app = app
 
     def read(self, after: int, limit: int) -> list[Stored]:
-        return [Stored(r[0], r[1], r[2], r[3], r[4], stamp_time(r[5]) if r[5] else None, r[6])
-                for r in self.app.recorder.read_events(after, limit)]
+        return list(map(Stored._make, self.app.recorder.read_events(after, limit)))
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
     def decode(self, state: bytes) -> dict[str, Any]:
         return self.app.mapper.transcoder.decode(state)
+
+    def fields(self, state: bytes, typed: Iterable[str] = ()) -> dict[str, Any]:
+        return as_text(state, typed)
 
     def to_event(self, stored: Stored) -> Any:
         from eventsourcing.persistence import Notification

@@ -135,8 +135,7 @@ class Chained:
     def read_events(self, after: int, limit: int) -> list[tuple[Any, ...]]:
         """Stored events after a store position, in order, each with its record time and
         chain position: (position, id, version, topic, state, stamped_at, chain position)."""
-        return [(r[0], r[1], r[2], r[3], bytes(r[4]), r[5], r[6])
-                for r in self._rows("read_events", (after, limit))]
+        return self._rows("read_events", (after, limit))  # each row indexed like a tuple
 
     def chained(self, page: int = 2000) -> Iterator[tuple[StoredEvent, ChainRow]]:
         """Every chained event, in chain order, with its chain row: what a copy or an export

@@ -2,6 +2,8 @@
 transcoder, with dates as ISO text."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -47,3 +49,28 @@ class SameMomentAsISO(DatetimeAsISO):
         if self._last is None or self._last[0] is not obj:
             self._last = (obj, obj.isoformat())
         return self._last[1]
+
+
+# -- the stored form, read directly ----------------------------------------------------------
+
+#: The JSON transcoder writes a value of a registered type as {"_type_": NAME, "_data_": TEXT}.
+#: `as_text` reads that form itself: the one place that knows it. A rebuild reads a million
+#: events, and the transcoder's object hook builds a date, a decimal or a UUID for each typed
+#: value only for the read models to write it back as text. Guarded by
+#: tests/unit/test_library_contracts.py, which compares it with the transcoder's `decode`.
+_TYPE, _DATA = "_type_", "_data_"
+_decode_json = json.JSONDecoder().decode
+
+
+def as_text(state: bytes, typed: Iterable[str] = ()) -> dict[str, Any]:
+    """A stored event's fields, with the `typed` ones (a date, a moment, a decimal, an id,
+    or a list of them) as their stored text: a date or moment in ISO form, a decimal as
+    written, an id as hex. The others stay as stored: read those through `decode`."""
+    fields = _decode_json(state.decode())
+    for key in typed:
+        value = fields.get(key)
+        if value.__class__ is dict:
+            fields[key] = value[_DATA]
+        elif value.__class__ is list:
+            fields[key] = [v[_DATA] if v.__class__ is dict else v for v in value]
+    return fields

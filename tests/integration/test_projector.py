@@ -42,8 +42,9 @@ def test_quick_decoding_equals_the_library_mapper(zone):
     source = LogSource(app)
     kinds = set()
     for record in source.read(0, 10_000):
-        quick = fact_row(record, source.decode, source.to_event)
-        mapped = fact_row(record, lambda _: dict(vars(source.to_event(record))), source.to_event)
+        quick = fact_row(record, source.fields, source.to_event)
+        # an upcast class version takes the library's mapper: every event that way, to compare
+        mapped = fact_row(record, lambda *_: {"class_version": 2}, source.to_event)
         assert quick == mapped
         kinds.add(quick["event"])
     app.close()

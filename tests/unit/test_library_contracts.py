@@ -58,3 +58,30 @@ class TestChainedSQLiteRecorder(ApplicationRecorderTestCase):
     test_concurrent_no_conflicts = None  # type: ignore[assignment]
     test_concurrent_throughput = None  # type: ignore[assignment]
 
+
+
+def test_the_stored_form_read_directly_is_the_transcoders():
+    """`as_text` reads the JSON transcoder's stored form itself (a rebuild's hot path): each
+    typed value, alone or in a list, must be the text of what `decode` makes of it."""
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+    from uuid import uuid4
+
+    from crm.store.transcoding import as_text, transcoder
+
+    codec = transcoder()
+    moment = datetime(2021, 3, 5, 8, 30, 0, 120000, tzinfo=timezone.utc)
+    state = codec.encode({"timestamp": moment, "occurred_on": date(2021, 3, 5),
+                          "amount": Decimal("12345.67"), "visit_id": uuid4(),
+                          "project_ids": [uuid4(), uuid4()], "name": "华锂新材",
+                          "flag": True, "note": None, "participants": ["王芳"],
+                          "changes": {"amount": Decimal("1")}})
+    decoded = codec.decode(state)
+    text = as_text(state, ("timestamp", "occurred_on", "amount", "visit_id", "project_ids"))
+    assert text["timestamp"] == decoded["timestamp"].isoformat()
+    assert text["occurred_on"] == decoded["occurred_on"].isoformat()
+    assert text["amount"] == str(decoded["amount"]) == "12345.67"
+    assert text["visit_id"] == decoded["visit_id"].hex
+    assert text["project_ids"] == [i.hex for i in decoded["project_ids"]]
+    for plain in ("name", "flag", "note", "participants"):
+        assert text[plain] == decoded[plain]

@@ -5,11 +5,13 @@ recorded), then stored whole, in one transaction, with the very same bytes and c
 heads printed from the original verify against the copy."""
 from __future__ import annotations
 
+import gc
 import json
 import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as fields_of
 from datetime import date, datetime
@@ -36,10 +38,11 @@ from crm.domain.facts import (
 )
 from crm.domain.names import NameClaim, slot_id
 from crm.domain.project import Project
-from crm.domain.rules import CORRECTABLE, refuse_legacy, refuse_new, rules_of
+from crm.domain.rules import CORRECTABLE, Pass, refuse_legacy, refuse_new, rules_of
 from crm.domain.settings import ZONE_ID, check_stored
 from crm.domain.values import VISIT_KINDS, name_key
 from crm.domain.zone import Zone
+from crm.store import transcoding
 from crm.store.chain import ChainRow, StoredRow, link_of, stamp_text
 from crm.text import parsing
 from crm.text.messages import error_message
@@ -96,6 +99,8 @@ class _Reading:
 
     file: str
     problems: list[str]
+    #: How the store writes an event's state (`app.mapper.transcoder.encode`, made once).
+    encode: Callable[[Any], bytes]
     #: Projects with a refused line: their later lines are checked for what they are,
     #: not against a history that lacks the refused event.
     broken: set[str] = field(default_factory=set)
@@ -116,7 +121,7 @@ def import_events(app: Any, path: Path,
     held = app.recorder.max_notification_id() or 0
     if held:
         raise TargetNotEmpty(store=app.describe(), events=held)
-    reading = _Reading(path.name, [])
+    reading = _Reading(path.name, [], transcoding.encoder(app.mapper.transcoder))
 
     def produce(tx: Any) -> Iterator[list[tuple[StoredEvent, ChainRow]]]:
         projects: OrderedDict[str, Project] = OrderedDict()
@@ -181,8 +186,23 @@ def import_events(app: Any, path: Path,
             if progress:
                 progress(len(batch))
 
-    written = app.recorder.insert_all(produce, links_checked=True)  # by `_chain`, line by line
+    with _fewer_collections():
+        written = app.recorder.insert_all(produce, links_checked=True)  # by `_chain`, line by line
     return written, audit.current_head(app.recorder)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, while a log is read back, run only once every 20,000 objects
+    made rather than every 700: reading makes a great many objects, nearly all freed as soon
+    as their line is stored (they hold no cycles), and each collection went through every
+    project kept in memory — a tenth of the time it takes. Its thresholds are restored."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 20_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _line_of(problem: str) -> int:
@@ -192,17 +212,12 @@ def _line_of(problem: str) -> int:
 def _lines(f: Any, reading: _Reading) -> Iterator[str | None]:
     """The file's lines; a line that is not UTF-8 is a problem of its own."""
     number = 0
-    while True:
-        try:
-            text = f.readline()
-        except UnicodeDecodeError:
+    try:
+        for text in f:
             number += 1
-            reading.problems.append(f"{reading.file}:{number}: not UTF-8 text: export it again")
-            return
-        if not text:
-            return
-        number += 1
-        yield text
+            yield text
+    except UnicodeDecodeError:
+        reading.problems.append(f"{reading.file}:{number + 1}: not UTF-8 text: export it again")
 
 
 def _said(e: Exception) -> str:
@@ -213,6 +228,12 @@ def _said(e: Exception) -> str:
     if isinstance(e, KeyError):
         return f"no {e.args[0]!r}: every line needs it"
     return str(e)
+
+
+#: A project's id, made once of its hex form however often the log names it.
+_uuid = lru_cache(maxsize=8192)(uuid.UUID)
+#: The key of a name a visit names, worked out once while it is named again and again.
+_key = lru_cache(maxsize=8192)(name_key)
 
 
 @lru_cache(maxsize=65536)
@@ -273,12 +294,13 @@ def _checked(app: Any, line: dict[str, Any], pid: str, projects: OrderedDict[str
     state = _state(cls, line, recorded_at)
     if kind in (SIGNING, CAPITAL_ARRIVAL) and state.get("amount") is None:
         raise BadLine(f"a {kind} needs its amount")
-    oid = uuid.UUID(pid)
+    oid = _uuid(pid)
     stored = StoredEvent(originator_id=oid, originator_version=version,
-                         topic=_TOPICS[cls], state=app.mapper.transcoder.encode(state))
+                         topic=_TOPICS[cls], state=reading.encode(state))
     event = app.mapper.to_domain_event(stored) if "class_version" in state else \
         _event(cls, oid, version, state)
     recorded_on = clock.local(recorded_at).date()
+    walked = None
     if kind == CONTACT:
         key = name_key(event.name)
         if key in names:
@@ -292,9 +314,11 @@ def _checked(app: Any, line: dict[str, Any], pid: str, projects: OrderedDict[str
             names[name_key(event.name)] = pid
     else:
         _refer(event, kind, project, names, reading, number)
-        _obey(project, event, kind, recorded_on)
-    chain = _chain(line, position, stored, reading, recorded_at)
-    projects[pid] = event.mutate(project)
+        walked = _obey(project, event, kind, recorded_on)
+    chain = _chain(line, position, stored, reading, recorded_at, pid)
+    projects[pid] = project = event.mutate(project)
+    if walked is not None:
+        project.went_on(walked)
     reading.count += 1
     return stored, chain
 
@@ -316,8 +340,8 @@ def _zone_line(app: Any, line: dict[str, Any], zone: dict[str, int], reading: _R
     if cls is Zone.SettingChanged:
         check_stored(state["key"], state["value"])
     stored = StoredEvent(originator_id=ZONE_ID, originator_version=version,
-                         topic=get_topic(cls), state=app.mapper.transcoder.encode(state))
-    chain = _chain(line, position, stored, reading, recorded_at)
+                         topic=get_topic(cls), state=reading.encode(state))
+    chain = _chain(line, position, stored, reading, recorded_at, _ZONE)
     zone["version"] = version
     reading.count += 1
     return stored, chain
@@ -336,8 +360,8 @@ def _claim_line(app: Any, line: dict[str, Any], pid: str, reading: _Reading
     if not any(slot_id(name, n).hex == pid for n in range(1, 1001)):
         raise BadLine(f"the claim of {name!r} is not at one of that name's slots")
     stored = StoredEvent(originator_id=uuid.UUID(pid), originator_version=1,
-                         topic=_CLAIM, state=app.mapper.transcoder.encode(state))
-    chain = _chain(line, position, stored, reading, recorded_at)
+                         topic=_CLAIM, state=reading.encode(state))
+    chain = _chain(line, position, stored, reading, recorded_at, pid)
     reading.count += 1
     return stored, chain
 
@@ -366,19 +390,21 @@ def _state(cls: type, line: dict[str, Any], recorded_at: datetime) -> dict[str, 
     """The event's stored state, keys in the order the library writes them, every value
     checked and typed."""
     order = _ORDER[cls]
-    given = {k: v for k, v in line.items() if k not in ENVELOPE}
-    unknown = set(given) - set(order) - {"class_version"}
-    if unknown:
+    if not line.keys() <= _ALLOWED[cls]:
+        unknown = set(line) - set(ENVELOPE) - set(order) - {"class_version"}
         raise BadLine(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
-    values = {k: _typed(k, v) for k, v in given.items()}
+    values = {}
+    for k, v in line.items():
+        if k in _IN_ENVELOPE:
+            continue
+        # a text (or null) a log repeats is read once; the reading depends on nothing else
+        values[k] = _typed_text(k, v) if (v is None or type(v) is str) and k not in _UNIQUE \
+            else _typed(k, v)
     values["timestamp"] = recorded_at
-    if cls is Project.ContactMade:
-        values["originator_topic"] = get_topic(Project)
-    elif cls is Zone.Started:
-        values["originator_topic"] = get_topic(Zone)
-    elif cls is NameClaim.Claimed:
-        values["originator_topic"] = get_topic(NameClaim)
-    missing = [k for k in order if k not in values and k not in _ADDED_LATER]
+    topic = _ORIGINATOR_TOPICS.get(cls)
+    if topic is not None:
+        values["originator_topic"] = topic
+    missing = [k for k in _REQUIRED[cls] if k not in values]
     if missing:
         raise BadLine(f"{cls.__name__} needs {', '.join(missing)}")
     state = {k: values[k] for k in order if k in values}
@@ -387,14 +413,26 @@ def _state(cls: type, line: dict[str, Any], recorded_at: datetime) -> dict[str, 
     return state
 
 
+_IN_ENVELOPE = frozenset(ENVELOPE)
+#: What a line of each event may hold: its envelope and its stored fields.
+_ALLOWED = {cls: frozenset((*ENVELOPE, *order, "class_version")) for cls, order in _ORDER.items()}
+#: The stored fields a line of each event must hold.
+_REQUIRED = {cls: [k for k in order if k not in _ADDED_LATER] for cls, order in _ORDER.items()}
+#: The topic of the aggregate an event creates, stored with it.
+_ORIGINATOR_TOPICS = {Project.ContactMade: get_topic(Project), Zone.Started: get_topic(Zone),
+                      NameClaim.Claimed: get_topic(NameClaim)}
+#: Fields whose values seldom repeat: not worth remembering.
+_UNIQUE = frozenset({"visit_id", "amount", "planned", "price", "name"})
+
+
 def _refer(event: Any, kind: str, project: Project, names: dict[str, str],
            reading: _Reading, number: int) -> None:
     """What an event names must exist: a visit's projects (each contacted somewhere in the
     log: the first product stored a shared visit's copies with the contacts of the same
     save, in either order), a correction's event."""
     if kind == VISIT:
-        keys = [name_key(n) for n in event.projects]
-        if name_key(project.name) not in keys:
+        keys = [_key(n) for n in event.projects]
+        if _key(project.name) not in keys:
             raise BadLine("the visit does not name its own project")
         for key, name in zip(keys, event.projects, strict=True):
             if key not in names:
@@ -411,26 +449,30 @@ def _refer(event: Any, kind: str, project: Project, names: dict[str, str],
                           f"({', '.join(wrong) or 'void'})")
 
 
-def _obey(project: Project, event: Any, kind: str, recorded_on: date) -> None:
-    """The rules as they stood when the event was recorded."""
+def _obey(project: Project, event: Any, kind: str, recorded_on: date) -> Pass | None:
+    """The rules as they stood when the event was recorded. Returns, when it was worked out,
+    where the rules' pass over the history with the event ended: the project's next event
+    goes on from there rather than through the whole history again."""
     fields = vars(event)
     if kind == CORRECTION:
         proposal = Correction(seq=event.originator_version, target=event.target,
                               changes=event.changes, void=event.void, reason=event.reason,
                               recorded_at=event.timestamp, recorded_by=event.recorded_by)
-        refuse_new(project.facts, project.facts_if(proposal), recorded_on)
-        return
+        refuse_new(project.facts, project.facts_if(proposal), recorded_on,
+                   known=project.violations_on(recorded_on))
+        return None
     fact = Fact(seq=event.originator_version, event=kind, occurred_on=event.occurred_on,
                 recorded_at=event.timestamp, recorded_by=event.recorded_by, fields=fields)
     if rules_of(fact) >= 2:
-        refuse_new(project.facts, [*project.facts, fact], recorded_on)
-    else:
-        refuse_legacy(project.facts, fact, recorded_on)
+        return project.refuse_next(fact, recorded_on)
+    refuse_legacy(project.facts, fact, recorded_on)
+    return None
 
 
 def _chain(line: dict[str, Any], position: int, stored: StoredEvent, reading: _Reading,
-           recorded_at: datetime) -> ChainRow:
-    """The event's chain row, its link recomputed and held to the one the line states."""
+           recorded_at: datetime, id_text: str) -> ChainRow:
+    """The event's chain row, its link recomputed and held to the one the line states
+    (`id_text`: the event's originator id as the store keeps it, 32 hex digits)."""
     given = line.get("chain")
     if given is None:  # an export of the first product: format 1, record times derived
         chain_format, stamped_at, stamped_by, link = 1, None, "", None
@@ -455,8 +497,7 @@ def _chain(line: dict[str, Any], position: int, stored: StoredEvent, reading: _R
             chain_format == 2 and reading.position and position != reading.position + 1)):
         raise BadLine(f"chain position {position} does not follow {reading.position}: "
                       f"lines were left out or moved")
-    row = StoredRow(0, stored.originator_id.hex, stored.originator_version, stored.topic,
-                    stored.state)
+    row = StoredRow(0, id_text, stored.originator_version, stored.topic, stored.state)
     chain = ChainRow(position, b"", 0, stamped_at, stamped_by or "", chain_format)
     computed = link_of(reading.previous, row, chain)
     if whole and link is not None and computed.hex() != link:
@@ -514,7 +555,11 @@ def _kind(name: str, value: Any) -> str:
 def _names(name: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
         raise BadLine("projects is a list of project names")
-    return [parsing.parse_name(n, name) for n in value]
+    return [_name(n, name) if type(n) is str else parsing.parse_name(n, name) for n in value]
+
+
+#: A name a visit names, read once while it is named again and again.
+_name = lru_cache(maxsize=8192)(parsing.parse_name)
 
 
 def _flag(name: str, value: Any) -> bool:
@@ -566,3 +611,8 @@ def _typed(name: str, value: Any) -> Any:
     if read is None:
         raise BadLine(f"unknown field {name!r}")
     return read(name, value)
+
+
+#: `_typed` of a text or null, for the values a log repeats (who recorded, an investor, a
+#: date, a kind …): the value it gives is immutable, a refusal is not remembered.
+_typed_text = lru_cache(maxsize=8192)(_typed)

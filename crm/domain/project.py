@@ -58,6 +58,7 @@ class Project(Aggregate):
         self._corrections: list[Correction] = []
         self._state: ProjectState | None = None
         self._known: tuple[tuple[int, date], list[errors.RuleViolation]] | None = None
+        self._walked: tuple[int, rules.Pass] | None = None  # see `refuse_next`
         self._together = False  # facts proposed together: checked once, as a whole
         self._guards: dict[str, Decimal] | None = None  # the zone's, while a command runs
         self._closed: Any = None  # the zone's settings, for its closed periods
@@ -460,9 +461,32 @@ class Project(Aggregate):
         """The rules the history as it stands already breaks (under earlier rules, or not at
         all): worked out once a version, as a ledger import asks for each of its facts."""
         key = (self.version, today)
-        if self._known is None or self._known[0] != key:
+        if self._known is not None and self._known[0][0] == self.version:
+            if self._known[0][1] != today:  # the same history on another day
+                self._known = (key, rules.as_of(self._known[1], self.facts, today))
+        elif self._walked is not None and self._walked[0] == self.version:
+            self._known = (key, rules.as_of(self._walked[1].lasting, self.facts, today))
+        else:
             self._known = (key, rules.violations(business_order(self.facts), today))
         return self._known[1]
+
+    def violations_on(self, today: date) -> list[errors.RuleViolation]:
+        """What the history as it stands breaks on `today` (worked out once a version)."""
+        return self._violations(today)
+
+    def refuse_next(self, fact: Fact, today: date) -> rules.Pass | None:
+        """Refuse `fact`, as the next event of this history, as a command would (the whole
+        history with it held to the rules, what it already broke tolerated). Returns where
+        the rules' pass over the history with it ended, for `went_on` once the event is
+        applied: a log read back checks each event so, going on from there."""
+        walked = self._walked[1] if self._walked is not None \
+            and self._walked[0] == self.version else None
+        return rules.refuse_next(self.facts, fact, today, walked)
+
+    def went_on(self, walked: rules.Pass | None) -> None:
+        """Where the rules' pass over the history, with the event just applied, ended (as
+        `refuse_next` returned it before the event was applied)."""
+        self._walked = (self.version, walked) if walked is not None else None
 
 
 #: The fields of each kind of fact a merge copies (the envelope is the new event's own).

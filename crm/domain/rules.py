@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any, NamedTuple
 
 from crm.domain import errors
 from crm.domain.facts import (
@@ -74,28 +75,53 @@ def rules_of(fact: Fact) -> int:
     return fact.get("rules") or 1
 
 
+class Pass(NamedTuple):
+    """Where the rules' pass over a history in business order ended: what it learnt of the
+    whole history before it began (the name, the contact's date, the first signing, land and
+    start), what it had seen by its end (work started, producing, dropped, agreed, signed),
+    the place of its last fact (business date, position; None: the contact alone), and the
+    rules the history breaks whatever the day (all but a date in the future: see `as_of`)."""
+
+    whole: tuple[Any, ...]
+    seen: tuple[Any, ...]
+    last: tuple[date, int] | None
+    lasting: list[errors.RuleViolation]
+
+
 def violations(ordered: Sequence[Fact], today: date, *, rules: int = RULES
                ) -> list[errors.RuleViolation]:
     """Every rule the facts break, taken in the order given (business order for a history;
     see `refuse_legacy` for the other), each error located at the fact that breaks it."""
+    return _walk(ordered, today, rules)[0]
+
+
+def _walk(ordered: Sequence[Fact], today: date, rules: int, start: Pass | None = None
+          ) -> tuple[list[errors.RuleViolation], Pass | None]:
+    """`violations`, and where the pass ended; from `start`, the pass goes on from where an
+    earlier one over the facts before `ordered` ended (they come after all of those, and
+    change nothing it learnt of the whole history)."""
     found: list[errors.RuleViolation] = []
     if not ordered:
-        return found
-    contact = ordered[0] if ordered[0].event == CONTACT else next(
-        (f for f in ordered if f.event == CONTACT), ordered[0])
-    name = contact.fields.get("name", "")
-    contacted = contact.occurred_on
-    signings = [f.occurred_on for f in ordered if f.event == SIGNING]
-    first_signing = min(signings) if signings else None
-    lands = [f.occurred_on for f in ordered if f.event == LAND_TRANSFER]
-    first_land = min(lands) if lands else None
-    starts = [f.occurred_on for f in ordered if f.event == STARTED_WORK]
-    first_start = min(starts) if starts else None
-    started_on: date | None = None
-    producing_on: date | None = None
-    dropped_on: date | None = None
-    agreed_on: date | None = None
-    signed_on: date | None = None
+        return found, start
+    if start is None:
+        contact = ordered[0] if ordered[0].event == CONTACT else next(
+            (f for f in ordered if f.event == CONTACT), ordered[0])
+        name = contact.fields.get("name", "")
+        contacted = contact.occurred_on
+        signings = [f.occurred_on for f in ordered if f.event == SIGNING]
+        first_signing = min(signings) if signings else None
+        lands = [f.occurred_on for f in ordered if f.event == LAND_TRANSFER]
+        first_land = min(lands) if lands else None
+        starts = [f.occurred_on for f in ordered if f.event == STARTED_WORK]
+        first_start = min(starts) if starts else None
+        started_on: date | None = None
+        producing_on: date | None = None
+        dropped_on: date | None = None
+        agreed_on: date | None = None
+        signed_on: date | None = None
+    else:
+        name, contacted, first_signing, first_land, first_start = start.whole
+        started_on, producing_on, dropped_on, agreed_on, signed_on = start.seen
     for fact in ordered:
         on, kind, fields, at = fact.occurred_on, fact.event, fact.fields, fact.seq
         if on > today:
@@ -163,7 +189,24 @@ def violations(ordered: Sequence[Fact], today: date, *, rules: int = RULES
                              .located(at))
             else:
                 dropped_on = None
-    return found
+    last = ordered[-1]
+    lasting = [e for e in found if not isinstance(e, errors.FutureDate)]
+    return found, Pass((name, contacted, first_signing, first_land, first_start),
+                       (started_on, producing_on, dropped_on, agreed_on, signed_on),
+                       (last.occurred_on, last.seq) if last.event != CONTACT
+                       else start.last if start is not None else None,
+                       [*start.lasting, *lasting] if start is not None else lasting)
+
+
+def as_of(found: list[errors.RuleViolation], facts: Iterable[Fact], today: date
+          ) -> list[errors.RuleViolation]:
+    """The violations `found` of `facts` on one day, as they stand on `today`: the same,
+    as `violations` would find them on `today` (in another order), without going through
+    the history again — a date in the future is the one rule that depends on the day."""
+    kept = [e for e in found if not isinstance(e, errors.FutureDate)]
+    kept += [errors.FutureDate(value=f.occurred_on, today=today).located(f.seq)
+             for f in facts if f.occurred_on > today]
+    return kept
 
 
 def _needs_signing(found: list[errors.RuleViolation], at: int, name: str, on: date,
@@ -186,12 +229,43 @@ def refuse_new(before: Iterable[Fact], after: Iterable[Fact], today: date,
     (those it tolerated), for the next command to start from."""
     old = known if known is not None else violations(business_order(before), today)
     found = violations(business_order(after), today)
+    _refuse(found, old)
+    return found
+
+
+#: Facts that change what a pass learns of the whole history before it begins, dated after
+#: every other fact or not: a first signing, land or start; a drop (a reopening before it was
+#: then too early rather than needless); a contact.
+_RELEARNED = frozenset({CONTACT, SIGNING, LAND_TRANSFER, STARTED_WORK, DROP})
+
+
+def refuse_next(before: Sequence[Fact], fact: Fact, today: date, walked: Pass | None = None
+                ) -> Pass | None:
+    """`refuse_new(before, [*before, fact], today)`: the same refusal; returns where the
+    pass over the history with the fact ended (what it breaks: `as_of(….lasting, …)`).
+    With `walked`, where the pass over `before` ended, a fact dated after all the others
+    that changes nothing the pass learnt of the whole history is checked by going one step
+    further: the facts before it are checked as they were, so only its own can be new."""
+    if walked is not None and fact.event not in _RELEARNED and (
+            walked.last is None or (fact.occurred_on, fact.seq) > walked.last):
+        added, after = _walk([fact], today, RULES, walked)
+        if added:
+            _refuse(added, as_of(walked.lasting, before, today))
+        return after
+    old = as_of(walked.lasting, before, today) if walked is not None else \
+        violations(business_order(before), today)
+    found, after = _walk(business_order([*before, fact]), today, RULES)
+    _refuse(found, old)
+    return after
+
+
+def _refuse(found: list[errors.RuleViolation], known: list[errors.RuleViolation]) -> None:
+    """Raise the first violation found that is not known."""
     if found:
-        tolerated = {_key(e) for e in old}
+        tolerated = {_key(e) for e in known}
         for error in found:
             if _key(error) not in tolerated:
                 raise error
-    return found
 
 
 def refuse_legacy(before: Iterable[Fact], fact: Fact, today: date) -> None:

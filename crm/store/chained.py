@@ -82,6 +82,13 @@ class Chained:
         events = [e for e, _ in pending]
         texts = {e.originator_id: self._id_text(e.originator_id) for e in events}
         positions = self._insert_rows(c, events, texts)
+        if not check and all(isinstance(bound, ChainRow) for _, bound in pending):
+            # links the caller has just computed (and held to the ones it was given): the
+            # chain rows are only bound to their events' positions here
+            self._execute_many(c, "insert_chain", [
+                (r.position, r.link, p, r.stamped_at, r.stamped_by, r.format)
+                for p, (_, r) in zip(positions, pending, strict=True)])
+            return positions
         rows = [StoredRow(p, texts[e.originator_id], e.originator_version, e.topic,
                           bytes(e.state)) for p, e in zip(positions, events, strict=True)]
         last = self._last_chain(c)

@@ -3,7 +3,7 @@ transcoder, with dates as ISO text."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -36,6 +36,25 @@ def transcoder() -> JSONTranscoder:
         made.register(transcoding)
     register(made)
     return made
+
+
+def encoder(transcoder: Any) -> Callable[[Any], bytes]:
+    """`transcoder.encode`, with the very same bytes, minus the check for circular
+    references (a state read from JSON text has none): the public `check_circular` switch of
+    a copy of the library transcoder's own JSON encoder. Anything but the library's JSON
+    transcoder, as it is made, is left to encode for itself."""
+    inner = getattr(transcoder, "encoder", None)
+    if not isinstance(transcoder, JSONTranscoder) or type(inner) is not json.JSONEncoder:
+        return transcoder.encode  # type: ignore[no-any-return]
+    quick = json.JSONEncoder(skipkeys=inner.skipkeys, ensure_ascii=inner.ensure_ascii,
+                             check_circular=False, allow_nan=inner.allow_nan,
+                             sort_keys=inner.sort_keys, indent=inner.indent,
+                             separators=(inner.item_separator, inner.key_separator),
+                             default=inner.default)
+
+    def encoded(obj: Any) -> bytes:
+        return quick.encode(obj).encode("utf8")
+    return encoded
 
 
 class SameMomentAsISO(DatetimeAsISO):

@@ -156,3 +156,61 @@ def test_every_accepted_command_leaves_a_valid_history(steps):
         except (errors.RuleViolation, errors.InputError):
             continue
         assert rules.violations(business_order(p.facts), TODAY) == []
+
+
+# -- property: checking one fact more refuses what checking the whole history refuses -------
+
+KINDS = st.sampled_from(["VisitLogged", "VisitLogged", "FrameworkAgreementSigned",
+                         "ContractSigned", "ContractSigned", "LandTransferred", "CapitalArrived",
+                         "CapitalArrived", "ProjectDropped", "ProjectReopened",
+                         "ConstructionStarted", "ProductionStarted", "CommitmentMade",
+                         "OwnerChanged"])
+
+
+def _outcome(check, *args):
+    try:
+        return "accepted", {rules._key(e) for e in check(*args)}
+    except errors.RuleViolation as e:
+        return "refused", (type(e).__name__, e.at, vars(e))
+
+
+def _next(facts, fact, today, walked, passes):
+    """`refuse_next`, and what the history with the fact breaks by where its pass ended."""
+    passes.append(rules.refuse_next(facts, fact, today, walked))
+    return rules.as_of(passes[0].lasting, [*facts, fact], today)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(KINDS, st.integers(-15, 40), st.integers(-20, 40),
+                          st.sampled_from([-1, *[1] * 7]), st.sampled_from([True, *[False] * 3]),
+                          st.booleans()), max_size=20))
+def test_the_next_fact_is_refused_as_the_whole_history_would_refuse_it(steps):
+    """`refuse_next`, going on from where the pass over the history before ended (on another
+    day too), refuses exactly what `refuse_new` refuses, at the same fact, and finds the
+    same violations; histories that already break rules (recorded under earlier ones)
+    included."""
+    start = date(2020, 1, 1)
+    facts = [Fact(seq=1, event="ContactMade", occurred_on=start, recorded_at=NOW,
+                  recorded_by="t", fields={"name": "A", "planned": Decimal(5), "rules": 2})]
+    walked, latest, seq = None, start, 1
+    for kind, offset, day, sign, aftercare, forced in steps:
+        seq += 1
+        on = latest + timedelta(days=offset)  # mostly after the others, sometimes backdated
+        today = max(latest, on) + timedelta(days=day)  # a future date now and then
+        fields = {"rules": 2, "kind": "aftercare" if aftercare else "outbound",
+                  "amount": Decimal(sign), "mu": Decimal(sign), "invest": Decimal(sign)}
+        fact = Fact(seq=seq, event=kind, occurred_on=on, recorded_at=NOW, recorded_by="t",
+                    fields=fields)
+        expected = _outcome(rules.refuse_new, facts, [*facts, fact], today)
+        passes: list = []
+        actual = _outcome(_next, facts, fact, today, walked, passes)
+        assert actual == expected
+        if actual[0] == "accepted":  # the next fact goes on from here
+            walked = passes[0]
+        elif forced:  # recorded all the same, as the first product could: the pass starts again
+            walked = None
+        else:
+            seq -= 1
+            continue
+        facts = [*facts, fact]
+        latest = max(latest, on)

@@ -4,8 +4,9 @@ read exactly instead of guessing.
 
 How a sheet is read, top to bottom:
 
-* the file: a CSV in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx streamed by
-  openpyxl (formulas as the values Excel or WPS last calculated — one never calculated is a
+* the file: a CSV in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx whose sheets
+  are streamed from their XML by `crm.text.xlsx_reader` — the values openpyxl's read-only mode
+  gives (formulas as the values Excel or WPS last calculated — one never calculated is a
   problem, not an empty cell; merged cells read from the workbook's XML). What the file holds
   decides, not its name; one that is neither raises a `NotALedger` error saying how to save it;
 * the header: within the first 15 rows, on one line or two (a merged group title over its
@@ -85,9 +86,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import html
 import io
-import posixpath
 import re
 import unicodedata
 import zipfile
@@ -101,6 +100,7 @@ from typing import Any
 
 from crm.domain.errors import CrmError
 from crm.domain.values import VISIT_KINDS, WAN, YI
+from crm.text import xlsx_reader
 from crm.text.errors import (
     ApproximateValue,
     DateWithoutYear,
@@ -411,46 +411,44 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _xlsx_grids(path: Path, chosen: str | None) -> tuple[list[_Grid], list[str]]:
-    """A workbook's sheets, streamed: formulas as the values Excel or WPS last calculated."""
-    from openpyxl import load_workbook
-
-    # From an open file, not a path: openpyxl refuses a path by its extension (a renamed .xls).
+    """A workbook's sheets: formulas as the values Excel or WPS last calculated."""
+    # From an open file, not a path: what it holds decides, not its name (a renamed .xls).
     with path.open("rb") as stream:
         try:
-            book = load_workbook(stream, read_only=True, data_only=True)
-            parts = _sheet_parts(path)
-        except Exception:  # noqa: BLE001 - whatever openpyxl trips on, it cannot read the workbook
+            archive = zipfile.ZipFile(stream)
+            book = xlsx_reader.Workbook(archive)
+        except Exception:  # noqa: BLE001 - whatever it trips on, it cannot read the workbook
             raise NotAWorkbook(file=path.name) from None
-        return _worksheets(book, parts, path.name, chosen)
+        with archive:
+            return _worksheets(book, path.name, chosen)
 
 
-def _worksheets(book: Any, parts: dict[str, tuple[list[_Range], set[_Cell]]], name: str,
-                chosen: str | None) -> tuple[list[_Grid], list[str]]:
+def _worksheets(book: xlsx_reader.Workbook, name: str, chosen: str | None
+                ) -> tuple[list[_Grid], list[str]]:
     """The sheets to read — the one chosen, or every visible one — and the hidden ones' names."""
-    try:
-        sheets = book.worksheets
-        hidden = [s.title for s in sheets if s.sheet_state in ("hidden", "veryHidden")]
-        if chosen is not None:
-            wanted = _same_title(chosen)
-            sheets = [s for s in sheets if _same_title(s.title) == wanted]
-            if not sheets:
-                raise NoSuchSheet(file=name, sheet=chosen,
-                                  sheets=", ".join(s.title for s in book.worksheets))
-            hidden = []  # the sheet asked for is read, hidden or not; the others are not asked
-            # for, which is no news
-        else:
-            sheets = [s for s in sheets if s.title not in hidden]
-        epoch = book.epoch.date()
-        grids = []
-        for sheet in sheets:
-            # A file's own <dimension> may be wrong (some exporters write A1): read every row.
-            sheet.reset_dimensions()
-            rows = list(enumerate(sheet.iter_rows(values_only=True), start=1))
-            merges, uncalculated = parts.get(sheet.title, ([], set()))
-            grids.append(_Grid(sheet.title, rows, merges, epoch, uncalculated))
-        return grids, hidden
-    finally:
-        book.close()
+    sheets = book.sheets
+    hidden = [s.title for s in sheets if s.state in ("hidden", "veryHidden")]
+    if chosen is not None:
+        wanted = _same_title(chosen)
+        sheets = [s for s in sheets if _same_title(s.title) == wanted]
+        if not sheets:
+            raise NoSuchSheet(file=name, sheet=chosen, sheets=", ".join(s.title for s in book.sheets))
+        hidden = []  # the sheet asked for is read, hidden or not; the others are not asked
+        # for, which is no news
+    else:
+        sheets = [s for s in sheets if s.title not in hidden]
+    epoch = book.epoch.date()
+    grids = []
+    for sheet in sheets:
+        try:
+            # Every row, whatever the file's own <dimension> says (some exporters write A1).
+            xml = book.archive.read(sheet.part)
+            rows = list(enumerate(book.rows(sheet, xml), start=1))
+            merges, uncalculated = _sheet_parts(xml)
+        except Exception:  # noqa: BLE001 - a part that does not parse: not a workbook we can read
+            raise NotAWorkbook(file=name) from None
+        grids.append(_Grid(sheet.title, rows, merges, epoch, uncalculated))
+    return grids, hidden
 
 
 def _same_title(title: str) -> str:
@@ -458,47 +456,23 @@ def _same_title(title: str) -> str:
 
 
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
-_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
-_RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*>')
 _UNCALCULATED = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)'
                            rb'\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
 
-def _sheet_parts(path: Path) -> dict[str, tuple[list[_Range], set[_Cell]]]:
-    """By sheet title: the (top, left, bottom, right) of each merged range, and the cells
-    holding a formula with no value beside it (written by a program, never calculated by
-    Excel or WPS), which openpyxl reads as empty. Read from the workbook's parts as the Office
-    Open XML format lays them out — the sheet list in xl/workbook.xml, each sheet's part named
-    by xl/_rels/workbook.xml.rels — because openpyxl's read-only mode, twice as fast on a
-    large ledger, gives neither."""
+def _sheet_parts(xml: bytes) -> tuple[list[_Range], set[_Cell]]:
+    """A sheet's merged ranges as (top, left, bottom, right), and the cells holding a formula
+    with no value beside it (written by a program, never calculated by Excel or WPS), which
+    read as empty."""
     from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-    with zipfile.ZipFile(path) as archive:
-        parts = set(archive.namelist())
-        targets = {}
-        for tag in _RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")):
-            attributes = dict(_ATTRIBUTE.findall(tag))
-            target = attributes.get(b"Target", b"").decode()
-            targets[attributes.get(b"Id", b"").decode()] = (
-                target.lstrip("/") if target.startswith("/") else
-                posixpath.normpath(posixpath.join("xl", target)))
-        found: dict[str, tuple[list[_Range], set[_Cell]]] = {}
-        for tag in _SHEET.findall(archive.read("xl/workbook.xml")):
-            attributes = {k.split(b":")[-1]: v for k, v in _ATTRIBUTE.findall(tag)}
-            title = html.unescape(attributes.get(b"name", b"").decode())
-            part = targets.get(attributes.get(b"id", b"").decode())
-            if part not in parts:
-                continue
-            xml = archive.read(part)
-            ranges = []
-            for first, last in _MERGE.findall(xml):
-                left, top, right, bottom = range_boundaries(f"{first.decode()}:{last.decode()}")
-                ranges.append((top, left, bottom, right))
-            uncalculated = {(int(row), column_index_from_string(letters.decode()) - 1)
-                            for letters, row in _UNCALCULATED.findall(xml)}
-            found[title] = (ranges, uncalculated)
-        return found
+    ranges = []
+    for first, last in _MERGE.findall(xml):
+        left, top, right, bottom = range_boundaries(f"{first.decode()}:{last.decode()}")
+        ranges.append((top, left, bottom, right))
+    uncalculated = {(int(row), column_index_from_string(letters.decode()) - 1)
+                    for letters, row in _UNCALCULATED.findall(xml)}
+    return ranges, uncalculated
 
 
 # -- headers -------------------------------------------------------------------------------------

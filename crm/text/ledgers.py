@@ -96,11 +96,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm.domain.errors import CrmError
 from crm.domain.values import VISIT_KINDS, WAN, YI
-from crm.text import xlsx_reader
 from crm.text.errors import (
     ApproximateValue,
     DateWithoutYear,
@@ -130,6 +129,7 @@ from crm.text.parsing import (
     DATE_EXPECTED,
     MAX_AMOUNT,
     VISIT_KIND_ALIASES,
+    multiline,
     parse_amount,
     parse_area,
     parse_name,
@@ -138,6 +138,9 @@ from crm.text.parsing import (
     parse_visit_kind,
 )
 from crm.text.tables import revived  # a text cell the tool wrote behind a ' (`inert`)
+
+if TYPE_CHECKING:
+    from crm.text.xlsx_reader import Workbook
 
 LEDGER, VISITS = "ledger", "visits"
 
@@ -412,6 +415,8 @@ def _decode(data: bytes, name: str) -> str:
 
 def _xlsx_grids(path: Path, chosen: str | None) -> tuple[list[_Grid], list[str]]:
     """A workbook's sheets: formulas as the values Excel or WPS last calculated."""
+    from crm.text import xlsx_reader  # with openpyxl's number formats: not for a CSV
+
     # From an open file, not a path: what it holds decides, not its name (a renamed .xls).
     with path.open("rb") as stream:
         try:
@@ -423,7 +428,7 @@ def _xlsx_grids(path: Path, chosen: str | None) -> tuple[list[_Grid], list[str]]
             return _worksheets(book, path.name, chosen)
 
 
-def _worksheets(book: xlsx_reader.Workbook, name: str, chosen: str | None
+def _worksheets(book: Workbook, name: str, chosen: str | None
                 ) -> tuple[list[_Grid], list[str]]:
     """The sheets to read — the one chosen, or every visible one — and the hidden ones' names."""
     sheets = book.sheets
@@ -467,11 +472,12 @@ def _sheet_parts(xml: bytes) -> tuple[list[_Range], set[_Cell]]:
     from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
     ranges = []
-    for first, last in _MERGE.findall(xml):
+    for first, last in _MERGE.findall(xml) if b"<mergeCell" in xml else ():
         left, top, right, bottom = range_boundaries(f"{first.decode()}:{last.decode()}")
         ranges.append((top, left, bottom, right))
+    # Most sheets hold no formula at all: then there is no cell to look through for one.
     uncalculated = {(int(row), column_index_from_string(letters.decode()) - 1)
-                    for letters, row in _UNCALCULATED.findall(xml)}
+                    for letters, row in (_UNCALCULATED.findall(xml) if b"<f" in xml else ())}
     return ranges, uncalculated
 
 
@@ -1125,12 +1131,13 @@ def _flag(raw: Any, option: str) -> Any:
     raise InvalidValue(option=option, value=_shown(raw), expected=FLAG_EXPECTED)
 
 
-def _text(raw: Any, option: str) -> Any:
+def _text(raw: Any, option: str, lines: bool | None = None) -> Any:
     """Text as written, only the surrounding whitespace gone (a CSV's CRLF in a cell is a line
-    break, as Alt+Enter's is)."""
+    break, as Alt+Enter's is). `lines`: whether the column may hold line breaks (by default,
+    what its header says)."""
     if isinstance(raw, str):
         raw = revived(raw)
-        value = parse_text(raw.replace("\r\n", "\n").replace("\r", "\n"), option)
+        value = parse_text(raw.replace("\r\n", "\n").replace("\r", "\n"), option, lines)
     elif isinstance(raw, datetime):
         value = raw.date().isoformat() if raw.time() == time() else raw.isoformat(" ")
     elif isinstance(raw, float):
@@ -1241,23 +1248,44 @@ def _converter(column: Column, epoch: date) -> Callable[[Any], Any]:
     assert column.field is not None
     option, unit = column.header, column.unit
     kind = FIELDS[column.field]
+    # Dates, areas and people repeat down a column: each text is read once (a number from
+    # Excel is read as it comes, quickly; amounts seldom repeat).
     if kind == "amount":
         return partial(_amount, option=option, unit=unit)
     if kind == "area":
-        return partial(_area, option=option, unit=unit)
+        return _texts_remembered(partial(_area, option=option, unit=unit))
     if kind == "date":
-        return partial(_date, option=option, epoch=epoch)
+        return _texts_remembered(partial(_date, option=option, epoch=epoch))
     if kind in ("sector", "flag", "kind"):
         # A few values, repeated down the column: each is read once.
         return _remembered(partial({"sector": _sector, "flag": _flag, "kind": _kind}[kind],
                                    option=option))
-    return partial({"text": _text, "name": _name, "names": _names}[kind], option=option)
+    if kind == "text":
+        return _texts_remembered(partial(_text, option=option, lines=multiline(option)))
+    return partial({"name": _name, "names": _names}[kind], option=option)
 
 
 def _remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     seen: dict[Any, Any] = {}
 
     def remembered(raw: Any) -> Any:
+        try:
+            return seen[raw]
+        except KeyError:
+            seen[raw] = value = convert(raw)  # an error is raised anew each time: every row
+            return value
+
+    return remembered
+
+
+def _texts_remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, each text it is given read once (a number, a date or a flag from Excel is
+    not looked up: 1, 1.0 and True are one key to a dict, not one value to a column)."""
+    seen: dict[str, Any] = {}
+
+    def remembered(raw: Any) -> Any:
+        if type(raw) is not str:
+            return convert(raw)
         try:
             return seen[raw]
         except KeyError:

@@ -107,7 +107,15 @@ class Workbook:
                     column = columns[letters]
                 else:
                     column += 1
-                cells.append((column, _value(cell, strings, dates, durations, epoch)))
+                kind = cell.get("t")
+                if kind == "s":  # the usual text cell of Excel and WPS, quickly
+                    index = cell.findtext(_VALUE)
+                    cells.append((column, strings[int(index)] if index else None))
+                elif kind == "inlineStr":
+                    child = cell.find(_INLINE)
+                    cells.append((column, None if child is None else _plain_text(child)))
+                else:
+                    cells.append((column, _value(cell, kind or "n", dates, durations, epoch)))
             element.clear()
             while expected < number:  # rows the part leaves out
                 expected += 1
@@ -148,12 +156,9 @@ def _row(cells: list[tuple[int, Any]]) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _value(cell: Any, strings: list[str], dates: set[int], durations: set[int],
-           epoch: datetime) -> Any:
-    kind = cell.get("t", "n")
-    if kind == "inlineStr":
-        child = cell.find(_INLINE)
-        return None if child is None else _plain_text(child)
+def _value(cell: Any, kind: str, dates: set[int], durations: set[int], epoch: datetime) -> Any:
+    """A cell that is not text (kind: its t attribute): a number, a date, a boolean, an
+    error, a formula's text."""
     value = cell.findtext(_VALUE, None) or None
     if value is None:
         return None
@@ -170,8 +175,6 @@ def _value(cell: Any, strings: list[str], dates: set[int], durations: set[int],
                               stacklevel=2)
                 return "#VALUE!"
         return number
-    if kind == "s":
-        return strings[int(value)]
     if kind == "b":
         return bool(int(value))
     if kind == "d":
@@ -182,11 +185,10 @@ def _value(cell: Any, strings: list[str], dates: set[int], durations: set[int],
 def _plain_text(element: Any) -> str:
     """A string item's text without its formatting: its own <t>, then its runs' (<r><t>),
     never its phonetic guide (<rPh>)."""
-    children = list(element)
-    if len(children) == 1 and children[0].tag == _TEXT:
-        return children[0].text or ""
+    if len(element) == 1 and element[0].tag == _TEXT:  # the usual string, quickly
+        return element[0].text or ""
     plain, runs = None, []
-    for child in children:
+    for child in element:
         name = child.tag.rpartition("}")[2]
         if name == "t":
             plain = child.text

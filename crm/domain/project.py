@@ -278,13 +278,15 @@ class Project(Aggregate):
                                         period=closed[0], reason=closed[3])
         proposed = Fact(seq=1, event=CONTACT, occurred_on=fields["occurred_on"],
                         recorded_at=timestamp, recorded_by=fields["recorded_by"], fields=fields)
-        rules.refuse_new([], [proposed], today)
+        tolerated = rules.refuse_new([], [proposed], today, known=[])  # nothing before it
         if limits is not None:
             found = guards.slip(None, None, CONTACT, fields, limits)
             if found is not None:
                 raise found
-        return cls(id=id or project_id(fields["name"]), timestamp=timestamp, rules=RULES,
-                   **fields)
+        project = cls(id=id or project_id(fields["name"]), timestamp=timestamp, rules=RULES,
+                      **fields)
+        project._known = ((project.version, today), tolerated)  # for the facts that follow
+        return project
 
     def log_visit(self, *, kind: str, visit_id: UUID, projects: list[str],
                   participants: str | None, project_ids: list[str] | None = None,
@@ -407,15 +409,15 @@ class Project(Aggregate):
         fields.setdefault("merged_from", None)
         fields.setdefault("into_closed", None)
         self._refuse_closed(fields["occurred_on"], fields["into_closed"])
-        proposed = Fact(seq=self.version + 1, event=event_class.__name__,
-                        occurred_on=fields["occurred_on"], recorded_at=timestamp,
-                        recorded_by=fields["recorded_by"], fields=fields)
-        if self._together:
+        if self._together:  # checked when the facts proposed together are all in
             if self._guards is not None and self._slip is None:  # said after the rules
                 self._slip = guards.slip(self.state, self.facts, event_class.__name__, fields,
                                          self._guards)
             self.trigger_event(event_class, timestamp=timestamp, rules=RULES, **fields)
             return
+        proposed = Fact(seq=self.version + 1, event=event_class.__name__,
+                        occurred_on=fields["occurred_on"], recorded_at=timestamp,
+                        recorded_by=fields["recorded_by"], fields=fields)
         facts = self.facts
         after = rules.refuse_new(facts, [*facts, proposed], today, known=self._violations(today))
         self._guard(event_class.__name__, fields)  # the rules first: a guard is a doubt

@@ -4,8 +4,9 @@ read exactly instead of guessing.
 
 How a sheet is read, top to bottom:
 
-* the file: a CSV in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx streamed by
-  openpyxl (formulas as the values Excel or WPS last calculated — one never calculated is a
+* the file: a CSV in UTF-8 (with or without BOM) or GB18030/GBK, or an .xlsx whose sheets
+  are streamed from their XML by `crm.text.xlsx_reader` — the values openpyxl's read-only mode
+  gives (formulas as the values Excel or WPS last calculated — one never calculated is a
   problem, not an empty cell; merged cells read from the workbook's XML). What the file holds
   decides, not its name; one that is neither raises a `NotALedger` error saying how to save it;
 * the header: within the first 15 rows, on one line or two (a merged group title over its
@@ -85,9 +86,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import html
 import io
-import posixpath
 import re
 import unicodedata
 import zipfile
@@ -97,7 +96,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm.domain.errors import CrmError
 from crm.domain.values import VISIT_KINDS, WAN, YI
@@ -130,6 +129,7 @@ from crm.text.parsing import (
     DATE_EXPECTED,
     MAX_AMOUNT,
     VISIT_KIND_ALIASES,
+    multiline,
     parse_amount,
     parse_area,
     parse_name,
@@ -138,6 +138,9 @@ from crm.text.parsing import (
     parse_visit_kind,
 )
 from crm.text.tables import revived  # a text cell the tool wrote behind a ' (`inert`)
+
+if TYPE_CHECKING:
+    from crm.text.xlsx_reader import Workbook
 
 LEDGER, VISITS = "ledger", "visits"
 
@@ -411,46 +414,46 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _xlsx_grids(path: Path, chosen: str | None) -> tuple[list[_Grid], list[str]]:
-    """A workbook's sheets, streamed: formulas as the values Excel or WPS last calculated."""
-    from openpyxl import load_workbook
+    """A workbook's sheets: formulas as the values Excel or WPS last calculated."""
+    from crm.text import xlsx_reader  # with openpyxl's number formats: not for a CSV
 
-    # From an open file, not a path: openpyxl refuses a path by its extension (a renamed .xls).
+    # From an open file, not a path: what it holds decides, not its name (a renamed .xls).
     with path.open("rb") as stream:
         try:
-            book = load_workbook(stream, read_only=True, data_only=True)
-            parts = _sheet_parts(path)
-        except Exception:  # noqa: BLE001 - whatever openpyxl trips on, it cannot read the workbook
+            archive = zipfile.ZipFile(stream)
+            book = xlsx_reader.Workbook(archive)
+        except Exception:  # noqa: BLE001 - whatever it trips on, it cannot read the workbook
             raise NotAWorkbook(file=path.name) from None
-        return _worksheets(book, parts, path.name, chosen)
+        with archive:
+            return _worksheets(book, path.name, chosen)
 
 
-def _worksheets(book: Any, parts: dict[str, tuple[list[_Range], set[_Cell]]], name: str,
-                chosen: str | None) -> tuple[list[_Grid], list[str]]:
+def _worksheets(book: Workbook, name: str, chosen: str | None
+                ) -> tuple[list[_Grid], list[str]]:
     """The sheets to read — the one chosen, or every visible one — and the hidden ones' names."""
-    try:
-        sheets = book.worksheets
-        hidden = [s.title for s in sheets if s.sheet_state in ("hidden", "veryHidden")]
-        if chosen is not None:
-            wanted = _same_title(chosen)
-            sheets = [s for s in sheets if _same_title(s.title) == wanted]
-            if not sheets:
-                raise NoSuchSheet(file=name, sheet=chosen,
-                                  sheets=", ".join(s.title for s in book.worksheets))
-            hidden = []  # the sheet asked for is read, hidden or not; the others are not asked
-            # for, which is no news
-        else:
-            sheets = [s for s in sheets if s.title not in hidden]
-        epoch = book.epoch.date()
-        grids = []
-        for sheet in sheets:
-            # A file's own <dimension> may be wrong (some exporters write A1): read every row.
-            sheet.reset_dimensions()
-            rows = list(enumerate(sheet.iter_rows(values_only=True), start=1))
-            merges, uncalculated = parts.get(sheet.title, ([], set()))
-            grids.append(_Grid(sheet.title, rows, merges, epoch, uncalculated))
-        return grids, hidden
-    finally:
-        book.close()
+    sheets = book.sheets
+    hidden = [s.title for s in sheets if s.state in ("hidden", "veryHidden")]
+    if chosen is not None:
+        wanted = _same_title(chosen)
+        sheets = [s for s in sheets if _same_title(s.title) == wanted]
+        if not sheets:
+            raise NoSuchSheet(file=name, sheet=chosen, sheets=", ".join(s.title for s in book.sheets))
+        hidden = []  # the sheet asked for is read, hidden or not; the others are not asked
+        # for, which is no news
+    else:
+        sheets = [s for s in sheets if s.title not in hidden]
+    epoch = book.epoch.date()
+    grids = []
+    for sheet in sheets:
+        try:
+            # Every row, whatever the file's own <dimension> says (some exporters write A1).
+            xml = book.archive.read(sheet.part)
+            rows = list(enumerate(book.rows(sheet, xml), start=1))
+            merges, uncalculated = _sheet_parts(xml)
+        except Exception:  # noqa: BLE001 - a part that does not parse: not a workbook we can read
+            raise NotAWorkbook(file=name) from None
+        grids.append(_Grid(sheet.title, rows, merges, epoch, uncalculated))
+    return grids, hidden
 
 
 def _same_title(title: str) -> str:
@@ -458,47 +461,24 @@ def _same_title(title: str) -> str:
 
 
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
-_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
-_RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*>')
 _UNCALCULATED = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)'
                            rb'\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
 
-def _sheet_parts(path: Path) -> dict[str, tuple[list[_Range], set[_Cell]]]:
-    """By sheet title: the (top, left, bottom, right) of each merged range, and the cells
-    holding a formula with no value beside it (written by a program, never calculated by
-    Excel or WPS), which openpyxl reads as empty. Read from the workbook's parts as the Office
-    Open XML format lays them out — the sheet list in xl/workbook.xml, each sheet's part named
-    by xl/_rels/workbook.xml.rels — because openpyxl's read-only mode, twice as fast on a
-    large ledger, gives neither."""
+def _sheet_parts(xml: bytes) -> tuple[list[_Range], set[_Cell]]:
+    """A sheet's merged ranges as (top, left, bottom, right), and the cells holding a formula
+    with no value beside it (written by a program, never calculated by Excel or WPS), which
+    read as empty."""
     from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-    with zipfile.ZipFile(path) as archive:
-        parts = set(archive.namelist())
-        targets = {}
-        for tag in _RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")):
-            attributes = dict(_ATTRIBUTE.findall(tag))
-            target = attributes.get(b"Target", b"").decode()
-            targets[attributes.get(b"Id", b"").decode()] = (
-                target.lstrip("/") if target.startswith("/") else
-                posixpath.normpath(posixpath.join("xl", target)))
-        found: dict[str, tuple[list[_Range], set[_Cell]]] = {}
-        for tag in _SHEET.findall(archive.read("xl/workbook.xml")):
-            attributes = {k.split(b":")[-1]: v for k, v in _ATTRIBUTE.findall(tag)}
-            title = html.unescape(attributes.get(b"name", b"").decode())
-            part = targets.get(attributes.get(b"id", b"").decode())
-            if part not in parts:
-                continue
-            xml = archive.read(part)
-            ranges = []
-            for first, last in _MERGE.findall(xml):
-                left, top, right, bottom = range_boundaries(f"{first.decode()}:{last.decode()}")
-                ranges.append((top, left, bottom, right))
-            uncalculated = {(int(row), column_index_from_string(letters.decode()) - 1)
-                            for letters, row in _UNCALCULATED.findall(xml)}
-            found[title] = (ranges, uncalculated)
-        return found
+    ranges = []
+    for first, last in _MERGE.findall(xml) if b"<mergeCell" in xml else ():
+        left, top, right, bottom = range_boundaries(f"{first.decode()}:{last.decode()}")
+        ranges.append((top, left, bottom, right))
+    # Most sheets hold no formula at all: then there is no cell to look through for one.
+    uncalculated = {(int(row), column_index_from_string(letters.decode()) - 1)
+                    for letters, row in (_UNCALCULATED.findall(xml) if b"<f" in xml else ())}
+    return ranges, uncalculated
 
 
 # -- headers -------------------------------------------------------------------------------------
@@ -1151,12 +1131,13 @@ def _flag(raw: Any, option: str) -> Any:
     raise InvalidValue(option=option, value=_shown(raw), expected=FLAG_EXPECTED)
 
 
-def _text(raw: Any, option: str) -> Any:
+def _text(raw: Any, option: str, lines: bool | None = None) -> Any:
     """Text as written, only the surrounding whitespace gone (a CSV's CRLF in a cell is a line
-    break, as Alt+Enter's is)."""
+    break, as Alt+Enter's is). `lines`: whether the column may hold line breaks (by default,
+    what its header says)."""
     if isinstance(raw, str):
         raw = revived(raw)
-        value = parse_text(raw.replace("\r\n", "\n").replace("\r", "\n"), option)
+        value = parse_text(raw.replace("\r\n", "\n").replace("\r", "\n"), option, lines)
     elif isinstance(raw, datetime):
         value = raw.date().isoformat() if raw.time() == time() else raw.isoformat(" ")
     elif isinstance(raw, float):
@@ -1267,23 +1248,44 @@ def _converter(column: Column, epoch: date) -> Callable[[Any], Any]:
     assert column.field is not None
     option, unit = column.header, column.unit
     kind = FIELDS[column.field]
+    # Dates, areas and people repeat down a column: each text is read once (a number from
+    # Excel is read as it comes, quickly; amounts seldom repeat).
     if kind == "amount":
         return partial(_amount, option=option, unit=unit)
     if kind == "area":
-        return partial(_area, option=option, unit=unit)
+        return _texts_remembered(partial(_area, option=option, unit=unit))
     if kind == "date":
-        return partial(_date, option=option, epoch=epoch)
+        return _texts_remembered(partial(_date, option=option, epoch=epoch))
     if kind in ("sector", "flag", "kind"):
         # A few values, repeated down the column: each is read once.
         return _remembered(partial({"sector": _sector, "flag": _flag, "kind": _kind}[kind],
                                    option=option))
-    return partial({"text": _text, "name": _name, "names": _names}[kind], option=option)
+    if kind == "text":
+        return _texts_remembered(partial(_text, option=option, lines=multiline(option)))
+    return partial({"name": _name, "names": _names}[kind], option=option)
 
 
 def _remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     seen: dict[Any, Any] = {}
 
     def remembered(raw: Any) -> Any:
+        try:
+            return seen[raw]
+        except KeyError:
+            seen[raw] = value = convert(raw)  # an error is raised anew each time: every row
+            return value
+
+    return remembered
+
+
+def _texts_remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, each text it is given read once (a number, a date or a flag from Excel is
+    not looked up: 1, 1.0 and True are one key to a dict, not one value to a column)."""
+    seen: dict[str, Any] = {}
+
+    def remembered(raw: Any) -> Any:
+        if type(raw) is not str:
+            return convert(raw)
         try:
             return seen[raw]
         except KeyError:

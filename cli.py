@@ -1376,6 +1376,12 @@ def exit_code(error: Exception) -> int:
 
 
 def _fail(message: str, code: int) -> int:
+    """One line on stderr, whatever a value in it holds: a control or invisible character
+    (a URL typed with an ESC or a record separator in it, say) is escaped, never sent raw."""
+    if not message.isprintable():
+        from crm.text.tables import shown
+
+        message = shown(message, line_break="\\n")
     click.echo(f"crm: {message}", err=True)
     return code
 

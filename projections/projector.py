@@ -259,9 +259,9 @@ class Projector:
                 .with_for_update()).all())
             if found.get(schema.DAYS_ROW) != REBUILDING:
                 return applied  # another process finished it
+            settle_all(conn)  # reads the facts sorted: before their indexes are made
             for index in facts.indexes:
                 index.create(conn, checkfirst=True)
-            settle_all(conn)
             for statement in schema.BY_DATE_INDEXES:
                 conn.exec_driver_sql(statement)
             refresh_days(conn)

@@ -203,39 +203,50 @@ def insert_facts(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
 def settle_all(conn: Connection, chunk: int = 1_000) -> None:
     """A rebuild's second pass, once every fact is stored: each project's corrections
     applied to its facts, then its row, stage history and deals written — each project
-    once, a chunk of projects at a time (memory follows the chunk, not the log) — and which
-    copy of each shared visit counts."""
+    once — and which copy of each shared visit counts. The facts are read in one pass sorted
+    by project (the database sorts them, as it would to make their index: no page of the
+    table read at random), and the rows made are written a chunk of projects at a time:
+    memory follows the chunk, not the log."""
     dead: dict[str, bool] = {}
-    after = ""
-    while ids := [pid for (pid,) in conn.execute(
-            select(facts.c.project_id).distinct().where(facts.c.project_id > after)
-            .order_by(facts.c.project_id).limit(chunk))]:
-        by_project: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        versions: dict[str, int] = {}
-        corrected: dict[int, dict[str, Any]] = {}
-        for values in conn.execute(select(*_SETTLED).where(facts.c.project_id.in_(ids))
-                                   .order_by(facts.c.project_id, facts.c.seq)):
-            r = dict(zip(_SETTLED_KEYS, values))
-            pid = r["project_id"]
-            versions[pid] = r["seq"]
-            if r["event"] != CORRECTION:
-                by_project[pid].append(r)
-                continue
-            correction = json.loads(r["data"])
-            target = next((t for t in by_project[pid] if t["seq"] == correction["target"]),
-                          None)
-            if target is not None:
-                correct_row(target, correction)
-                corrected[target["position"]] = target
+    batch: dict[str, list[dict[str, Any]]] = {}
+    versions: dict[str, int] = {}
+    corrected: dict[int, dict[str, Any]] = {}
+
+    def flush() -> None:
         found, project_rows, new_history, new_deals = settle_each(
-            ids, by_project.__getitem__, versions)
+            list(batch), batch.__getitem__, versions)
         dead.update((pid, False) for pid, settled in found.items()
                     if settled.contacted and not settled.live)
         _update_corrected(conn, corrected)
         bulk_insert(conn, schema.history, new_history)
         bulk_insert(conn, projects, project_rows)
         bulk_insert(conn, schema.deals, new_deals)
-        after = ids[-1]
+        batch.clear()
+        versions.clear()
+        corrected.clear()
+
+    result = conn.execute(select(*_SETTLED).order_by(facts.c.project_id, facts.c.seq),
+                          execution_options={"stream_results": True})
+    for part in result.partitions(10_000):
+        for values in part:
+            r = dict(zip(_SETTLED_KEYS, values))
+            pid = r["project_id"]
+            rows = batch.get(pid)
+            if rows is None:
+                if len(batch) >= chunk:
+                    flush()
+                rows = batch[pid] = []
+            versions[pid] = r["seq"]
+            if r["event"] != CORRECTION:
+                rows.append(r)
+                continue
+            correction = json.loads(r["data"])
+            target = next((t for t in rows if t["seq"] == correction["target"]), None)
+            if target is not None:
+                correct_row(target, correction)
+                corrected[target["position"]] = target
+    flush()
+    schema.FACTS_BY_VISIT.create(conn, checkfirst=True)
     _recount(conn, dead, _shared_visits(conn))
 
 

@@ -36,6 +36,7 @@ from crm.domain.facts import (
 )
 from crm.domain.project import Project
 from crm.domain.values import name_key
+from crm.store import transcoding
 from crm.text import ledgers
 from crm.text.messages import error_message, label, say
 from crm.text.tables import area, money
@@ -692,7 +693,7 @@ def write(app: Any, projects: Iterable[Project],
     """Store what the projects decided in one transaction, at the import's own moment:
     every contact first, so a visit naming a project new to the log comes after its
     contact."""
-    to_stored = app.mapper.to_stored_event
+    to_stored = transcoding.to_stored(app.mapper)
     events = [e for p in projects if p.pending_events for e in p.collect_events()]
     events.sort(key=lambda e: type(e).__name__ != CONTACT)
     moment = clock.now()

@@ -65,12 +65,15 @@ def stamp_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-@lru_cache(maxsize=4096)
-def _bytes(text: str) -> bytes:
-    """Text as the chain hashes it: its length, then its UTF-8 bytes (ids, topics and
-    record times repeat: each is encoded once)."""
+def _prefixed(text: str) -> bytes:
+    """Text as the chain hashes it: its length, then its UTF-8 bytes."""
     data = text.encode()
     return len(data).to_bytes(4, "big") + data
+
+
+#: `_prefixed`, remembered: ids, topics and record times repeat (`verify` goes through a
+#: whole log; a batch being written keeps its own, see `chain_rows`).
+_bytes = lru_cache(maxsize=4096)(_prefixed)
 
 
 def id_bytes_v1(id_text: Any) -> bytes:
@@ -113,24 +116,50 @@ def link_of(previous: bytes, row: StoredRow, chain: ChainRow) -> bytes:
     return link_v2(previous, chain.position, row, chain.stamped_at, chain.stamped_by)
 
 
-def extend(last: ChainRow | None, rows: Sequence[StoredRow], stamps: Sequence[datetime],
-           stamped_by: str) -> list[ChainRow]:
+#: A chain row as the insert takes it: (position, link, event_position, stamped_at,
+#: stamped_by, format).
+RowTuple = tuple[int, bytes, int, str, str, int]
+
+
+def chain_rows(last: ChainRow | None, events: Sequence[Any], id_texts: Sequence[str],
+               positions: Sequence[int], stamps: Sequence[datetime],
+               stamped_by: str) -> list[RowTuple]:
     """The chain rows of newly stored events, after `last`: dense positions, record times
-    never earlier than the one before."""
+    never earlier than the one before. Each of `events` (anything with the stored
+    event's `originator_version`, `topic` and `state`; its id as stored is in `id_texts`),
+    stored at `positions`, chained after `last`, as the tuple the insert takes. The very
+    bytes `link_v2` hashes (the definition), each id, topic and record time encoded once a
+    batch, the tail of each link (record time and recorder) once for each record time."""
     previous = last.link if last else GENESIS
     position = last.position if last else 0
     floor = last.stamped_at if last else ""
-    out = []
-    texts: dict[datetime, str] = {}  # a command's events share one moment: its text, once
-    for row, moment in zip(rows, stamps, strict=True):
+    by = _prefixed(stamped_by)
+    ids: dict[str, bytes] = {}
+    topics: dict[str, bytes] = {}
+    seen: datetime | None = None
+    tail = b""
+    sha256, join, out = hashlib.sha256, b"".join, []
+    for event, text, at, moment in zip(events, id_texts, positions, stamps, strict=True):
         position += 1
-        text = texts.get(moment)
-        if text is None:
-            text = texts[moment] = stamp_text(moment)
-        stamped_at = text if text > floor else floor
-        previous = link_v2(previous, position, row, stamped_at, stamped_by)
-        out.append(ChainRow(position, previous, row.position, stamped_at, stamped_by))
-        floor = stamped_at
+        if moment is not seen:  # a command's events share one moment: its text, once
+            seen = moment
+            stamped = stamp_text(moment)
+            if stamped > floor or not tail:
+                floor = stamped if stamped > floor else floor
+                tail = _prefixed(floor) + by
+        key = ids.get(text)
+        if key is None:
+            key = ids[text] = _prefixed(text)
+        topic = event.topic
+        kind = topics.get(topic)
+        if kind is None:
+            kind = topics[topic] = _prefixed(topic)
+        state = event.state
+        previous = sha256(join((
+            previous, position.to_bytes(8, "big", signed=True), key,
+            event.originator_version.to_bytes(8, "big", signed=True), kind,
+            len(state).to_bytes(8, "big"), state, tail))).digest()
+        out.append((position, previous, at, floor, stamped_by, FORMAT))
     return out
 
 

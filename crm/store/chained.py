@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from crm.store.chain import (
     ChainRow,
     StoredRow,
-    extend,
+    chain_rows,
     relinked,
     stamp_text,
 )
@@ -26,13 +26,15 @@ from crm.store.chain import (
 Pending = tuple[StoredEvent, "datetime | ChainRow"]
 
 LOWEST = -(2 ** 63)
+#: The chain's head not read yet (see `Chained._append`).
+UNREAD = object()
 
 
 class Chained:
-    """The chain-keeping half of a recorder. A dialect provides `_insert_rows(c, events)
-    -> positions`, `_id_text(originator_id)`, `_query(c, name, params)`,
-    `_execute_many(c, name, rows)`, `_lock(c)`, `_record_times(c, n, stamp, stamps)` and
-    `_stamped_by(c)`."""
+    """The chain-keeping half of a recorder. A dialect provides
+    `_insert_rows(c, events, id_texts) -> positions`, `_id_text(originator_id)`,
+    `_query(c, name, params)`, `_execute_many(c, name, rows)`, `_lock(c)` and
+    `_stamping(c, stamps) -> (record times, recorded by)`."""
 
     datastore: Any
     stamped_by_default = ""
@@ -54,7 +56,7 @@ class Chained:
         with self.datastore.transaction(commit=True) as c:
             self._lock(c)
             moments = stamps if stamps is not None else [stamp or utc_now()] * len(stored_events)
-            positions = self._append(c, list(zip(stored_events, moments, strict=True)))
+            positions, _ = self._append(c, list(zip(stored_events, moments, strict=True)), UNREAD)
             if expect_zone is not None:
                 zone_id, version = expect_zone
                 rows = self._query(c, "events_of", (self._id_text(zone_id),))
@@ -68,49 +70,60 @@ class Chained:
         """Store every batch `produce` yields in one transaction: an import or a copy
         happens whole or not at all, and a failure (or an interruption) anywhere leaves the
         log as it was. `produce` may read back what it has stored so far (the events of one
-        aggregate), so it need not hold a whole log in memory."""
+        aggregate), so it need not hold a whole log in memory. The chain's head is read
+        once (after the first insert, which holds the store's write lock), then carried
+        from batch to batch."""
         written = 0
+        last: ChainRow | None | object = UNREAD
         with self.datastore.transaction(commit=True) as c:
             self._lock(c)
             for batch in produce(InTransaction(self, c)):
                 if batch:
-                    self._append(c, list(batch), check=not links_checked)
+                    _, last = self._append(c, batch, last, check=not links_checked)
                     written += len(batch)
         return written
 
-    def _append(self, c: Any, pending: list[Pending], check: bool = True) -> list[int]:
+    def _append(self, c: Any, pending: Sequence[Pending], last: ChainRow | None | object,
+                check: bool = True) -> tuple[list[int], ChainRow]:
+        """Store a batch and its chain rows after `last` (UNREAD: the head as stored, read
+        once the batch's events hold the write lock): their positions, and the new head."""
         events = [e for e, _ in pending]
-        texts = {e.originator_id: self._id_text(e.originator_id) for e in events}
+        bounds = [b for _, b in pending]
+        texts = self._id_texts(events)
         positions = self._insert_rows(c, events, texts)
-        if not check and all(isinstance(bound, ChainRow) for _, bound in pending):
-            # links the caller has just computed (and held to the ones it was given): the
-            # chain rows are only bound to their events' positions here
-            self._execute_many(c, "insert_chain", [
-                (r.position, r.link, p, r.stamped_at, r.stamped_by, r.format)
-                for p, (_, r) in zip(positions, pending, strict=True)])
-            return positions
-        rows = [StoredRow(p, texts[e.originator_id], e.originator_version, e.topic,
-                          bytes(e.state)) for p, e in zip(positions, events, strict=True)]
-        last = self._last_chain(c)
-        chain: list[ChainRow] = []
-        fresh: list[tuple[StoredRow, datetime]] = []
-        copied: list[tuple[StoredRow, ChainRow]] = []
-        for row, (_, bound) in zip(rows, pending, strict=True):
-            if isinstance(bound, ChainRow):
-                copied.append((row, bound))
-            else:
-                fresh.append((row, bound))
-        if copied and fresh:
+        head = self._last_chain(c) if last is UNREAD else cast("ChainRow | None", last)
+        copied = isinstance(bounds[0], ChainRow)
+        if any(isinstance(b, ChainRow) is not copied for b in bounds):
             raise ValueError("a batch is either new events or copied ones")
-        if copied:
-            chain = relinked(last, copied, check=check)
-        else:  # the store decides whose clock records them (see `_record_times`)
-            moments = self._record_times(c, len(fresh), None, [m for _, m in fresh])
-            chain = extend(last, [r for r, _ in fresh], moments, self._stamped_by(c))
-        self._execute_many(c, "insert_chain",
-                           [(r.position, r.link, r.event_position, r.stamped_at, r.stamped_by,
-                             r.format) for r in chain])
-        return positions
+        if not copied:  # the store decides whose clock records them (see `_stamping`)
+            moments, stamped_by = self._stamping(c, bounds)
+            chain = chain_rows(head, events, texts, positions, moments, stamped_by)
+        elif check:
+            rows = [StoredRow(p, t, e.originator_version, e.topic, bytes(e.state))
+                    for p, t, e in zip(positions, texts, events, strict=True)]
+            chain = [tuple(r) for r in relinked(head, zip(rows, bounds), check=True)]
+        else:  # links the caller has just computed (and held to the ones it was given): the
+            # chain rows are only bound to their events' positions here
+            chain = [(r.position, r.link, p, r.stamped_at, r.stamped_by, r.format)
+                     for p, r in zip(positions, bounds, strict=True)]
+        self._insert_chain(c, chain)
+        return positions, ChainRow(*chain[-1])
+
+    def _insert_chain(self, c: Any, rows: list[tuple[Any, ...]]) -> None:
+        self._execute_many(c, "insert_chain", rows)
+
+    def _id_texts(self, events: Sequence[StoredEvent]) -> list[str]:
+        """Each event's id as the store keeps it, each id written once."""
+        known: dict[Any, str] = {}
+        id_text = self._id_text
+        texts = []
+        for e in events:
+            originator_id = e.originator_id
+            text = known.get(originator_id)
+            if text is None:
+                text = known[originator_id] = id_text(originator_id)
+            texts.append(text)
+        return texts
 
     # -- reading ------------------------------------------------------------------------
 

@@ -185,6 +185,9 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                               "WHERE position > %s ORDER BY position LIMIT %s"),
             "insert_chain": sql(f"INSERT INTO {{schema}}.{{chain}} ({_CHAIN_COLUMNS}) "
                                 "VALUES (%s, %s, %s, %s, %s, %s)"),
+            "insert_chain_rows": sql(f"INSERT INTO {{schema}}.{{chain}} ({_CHAIN_COLUMNS}) "
+                                     "SELECT * FROM unnest(%s::bigint[], %s::bytea[], "
+                                     "%s::bigint[], %s::text[], %s::text[], %s::integer[])"),
             "legacy_rows": sql("SELECT c.position, e.state FROM {schema}.{chain} c "
                                "JOIN {schema}.{events} e ON e.notification_id = c.position "
                                "WHERE c.event_position IS NULL AND c.position > %s "
@@ -278,30 +281,31 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
         if rows:
             c.executemany(self._sql[name], rows)
 
+    def _insert_chain(self, c: Any, rows: list[tuple[Any, ...]]) -> None:
+        """A batch's chain rows in one statement, a column an array (as its events are
+        inserted), rather than a statement a row."""
+        c.execute(self._sql["insert_chain_rows"], [list(column) for column in zip(*rows)])
+
     def _lock(self, c: Any) -> None:
         for statement in self._sql["lock"]:
             c.execute(statement)
 
-    def _server(self, c: Any) -> Any:
+    def _stamping(self, c: Any, stamps: Sequence[Any]) -> tuple[Sequence[Any], str]:
+        """A team's store: the server's clock, whatever a client says, and the login role
+        (one query a batch)."""
         c.execute(self._sql["server"])
-        return c.fetchone()
-
-    def _record_times(self, c: Any, count: int, stamp: Any, stamps: Any) -> list[Any]:
-        """A team's store: the server's clock, whatever a client says."""
-        return [self._server(c)["now"]] * count
-
-    def _stamped_by(self, c: Any) -> str:
-        return str(self._server(c)["who"])
+        server = c.fetchone()
+        return [server["now"]] * len(stamps), str(server["who"])
 
     def _id_text(self, originator_id: Any) -> str:
         return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
 
-    def _insert_rows(self, c: Any, events: Sequence[Any], texts: dict[Any, str]) -> list[int]:
+    def _insert_rows(self, c: Any, events: Sequence[Any], id_texts: Sequence[str]) -> list[int]:
         c.execute(self._sql["insert_events"], (
             [e.originator_id for e in events], [e.originator_version for e in events],
-            [e.topic for e in events], [bytes(e.state) for e in events]))
+            [e.topic for e in events], [e.state for e in events]))
         # Pair each new position with its event by (aggregate, version), whatever the
         # order the server returned them in.
         by_key = {(r["originator_id"].hex, r["originator_version"]): r["notification_id"]
                   for r in c.fetchall()}
-        return [by_key[(texts[e.originator_id], e.originator_version)] for e in events]
+        return [by_key[(t, e.originator_version)] for t, e in zip(id_texts, events, strict=True)]

@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from crm.store.chain import ADDED_COLUMNS, CHAIN_TABLE
-from crm.store.chained import Chained, utc_now
+from crm.store.chained import Chained
 
 _CHAIN_COLUMNS = "position, link, event_position, stamped_at, stamped_by, format"
 
@@ -137,24 +137,21 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
     def _lock(self, c: Any) -> None:
         """Nothing to do: the first insert takes SQLite's single write lock."""
 
-    def _record_times(self, c: Any, count: int, stamp: Any, stamps: Any) -> list[Any]:
+    def _stamping(self, c: Any, stamps: Sequence[Any]) -> tuple[Sequence[Any], str]:
         """One person's store: the record time the application gives (its clock, which
-        `CRM_NOW` may fix for a demo or a test), or each event's own."""
-        return list(stamps) if stamps is not None else [stamp or utc_now()] * count
-
-    def _stamped_by(self, c: Any) -> str:
-        return ""
+        `CRM_NOW` may fix for a demo or a test), or each event's own; no recorder."""
+        return stamps, ""
 
     def _id_text(self, originator_id: Any) -> str:
         return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
 
     def _insert_rows(self, c: Any, events: Sequence[StoredEvent],
-                     texts: dict[Any, str]) -> list[int]:
+                     id_texts: Sequence[str]) -> list[int]:
         # One statement for all the rows; under SQLite's single write lock, taken by this
         # INSERT, they get consecutive row ids ending at last_insert_rowid().
         c.executemany(self.insert_events_statement,
-                      [(texts[e.originator_id], e.originator_version, e.topic, e.state)
-                       for e in events])
+                      [(t, e.originator_version, e.topic, e.state)
+                       for t, e in zip(id_texts, events, strict=True)])
         c.execute("SELECT last_insert_rowid()")
         last = c.fetchone()[0]
         return list(range(last - len(events) + 1, last + 1))

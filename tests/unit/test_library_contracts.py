@@ -15,6 +15,8 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 from crm.store.chain import CHAIN_TABLE
 from crm.store.sqlite import ChainedSQLiteApplicationRecorder
 
+DATA = Path(__file__).parents[1] / "data"
+
 
 def test_the_recorders_stand_on_the_librarys_public_interface():
     """Ours override only `insert_events` and `create_table`, and read through the library's
@@ -85,3 +87,63 @@ def test_the_stored_form_read_directly_is_the_transcoders():
     assert text["project_ids"] == [i.hex for i in decoded["project_ids"]]
     for plain in ("name", "flag", "note", "participants"):
         assert text[plain] == decoded[plain]
+
+
+def test_stored_events_made_directly_are_the_mappers(tmp_path):
+    """`to_stored` makes stored events as the library's mapper's `to_stored_event` does (an
+    import's hot path): for every kind of event (a synthetic zone's, and those of the stores
+    kept as test data), the same id, version, topic and state, and the state is the bytes
+    the store holds; a class version past 1 is written as the mapper writes it; a mapper
+    that compresses or encrypts makes its own."""
+    import zlib
+    from dataclasses import dataclass
+    from uuid import UUID
+
+    from eventsourcing.domain import Aggregate
+    from eventsourcing.persistence import Mapper, StoredEvent
+
+    from crm.app.log import ProjectLog
+    from crm.app.synthetic import generate
+    from crm.store.transcoding import to_stored
+
+    app = ProjectLog(store=str(tmp_path / "events.sqlite"), user="generator")
+    try:
+        generate(app, 1000, seed=3)
+        rows = [(r.id_text, r.version, r.topic, r.state) for r in app.recorder.stored_rows()]
+        for kept in ("before-milestones.sqlite", "legacy-v1.sqlite"):
+            with sqlite3.connect(f"file:{DATA / kept}?mode=ro", uri=True) as con:
+                rows += con.execute("SELECT originator_id, originator_version, topic, state "
+                                    "FROM stored_events ORDER BY rowid").fetchall()
+        mapper = app.mapper
+        made = to_stored(mapper)
+        assert made is not mapper.to_stored_event
+        for id_text, version, topic, state in rows:
+            event = mapper.to_domain_event(StoredEvent(
+                originator_id=UUID(id_text), originator_version=version, topic=topic,
+                state=state))
+            assert made(event) == mapper.to_stored_event(event)
+            assert made(event).state == state
+        assert len({r[2] for r in rows}) >= 14  # facts of most kinds, names, the zone
+
+        class Versioned(Aggregate):
+            @dataclass(frozen=True)
+            class Renamed(Aggregate.Event):
+                name: str
+                class_version = 2
+
+            def rename(self, name: str) -> None:
+                self.trigger_event(self.Renamed, name=name)
+
+        versioned = Versioned()
+        versioned.rename("华锂")
+        for event in versioned.collect_events():
+            assert made(event) == mapper.to_stored_event(event)
+        assert b'"class_version":2' in made(event).state
+
+        class Zlib:
+            compress, decompress = staticmethod(zlib.compress), staticmethod(zlib.decompress)
+
+        compressing = Mapper(transcoder=mapper.transcoder, compressor=Zlib())
+        assert to_stored(compressing) == compressing.to_stored_event
+    finally:
+        app.close()

@@ -17,7 +17,7 @@ from dataclasses import fields as fields_of
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
@@ -130,11 +130,16 @@ def import_events(app: Any, path: Path,
         batch: list[tuple[StoredEvent, ChainRow]] = []
         with path.open(encoding="utf-8", errors="strict") as f:
             for number, text in enumerate(_lines(f, reading), start=1):
-                if text is None or not text.strip():
+                if not text or text.isspace():
                     continue
                 pid = None
                 try:
-                    line = json.loads(text)
+                    try:  # `json.loads`, quickly for a line that is one object and its end
+                        line, end = _decode(text)
+                        if end != len(text) and text[end:] != "\n":
+                            line = json.loads(text)  # more after it: as `json.loads` reads it
+                    except json.JSONDecodeError:  # refused as `json.loads` words it (a BOM …)
+                        line = json.loads(text)
                     if not isinstance(line, dict):
                         raise BadLine("a line is one JSON object")
                     pid = _project_id(line)
@@ -230,6 +235,8 @@ def _said(e: Exception) -> str:
     return str(e)
 
 
+#: The JSON value a text begins with, and where it ends (what `json.loads` reads first).
+_decode = json.JSONDecoder().raw_decode
 #: A project's id, made once of its hex form however often the log names it.
 _uuid = lru_cache(maxsize=8192)(uuid.UUID)
 #: The key of a name a visit names, worked out once while it is named again and again.
@@ -251,6 +258,8 @@ def _id_of_name(name: str) -> str:
 def _project_id(line: dict[str, Any]) -> str:
     """The project a line is of: its id, or (the first product's exports) its name's."""
     given = line.get("project_id")
+    if given.__class__ is str and given:
+        return _id_of(given)
     if given is not None:
         return _id_of(_text(given, "project_id"))
     return _id_of_name(_text(line["project"], "project"))
@@ -283,8 +292,12 @@ def _checked(app: Any, line: dict[str, Any], pid: str, projects: OrderedDict[str
     cls = _EVENTS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise BadLine(f"{kind!r} is not an event of a project: one of {', '.join(_EVENTS)}")
-    version = _integer(line["version"], "version", low=1)
-    position = _integer(line["position"], "position", low=1)
+    version = line["version"]  # (a whole number in range is taken as it is; `_integer` says why not)
+    if version.__class__ is not int or not 0 < version < _BEYOND:
+        version = _integer(version, "version", low=1)
+    position = line["position"]
+    if position.__class__ is not int or not 0 < position < _BEYOND:
+        position = _integer(position, "position", low=1)
     project = projects.get(pid)
     expected = 1 if project is None else project.version + 1
     if version != expected or (kind == CONTACT) != (project is None):
@@ -368,10 +381,11 @@ def _claim_line(app: Any, line: dict[str, Any], pid: str, reading: _Reading
 
 def _event(cls: type, originator_id: uuid.UUID, version: int, state: dict[str, Any]) -> Any:
     """The domain event a state of the current class version stands for, as the library's
-    mapper makes it (without reading back the bytes just written)."""
+    mapper makes it (without reading back the bytes just written): the state, once
+    written, becomes its attributes."""
     event = object.__new__(cls)
-    object.__setattr__(event, "__dict__", {**state, "originator_id": originator_id,
-                                           "originator_version": version})
+    state["originator_id"], state["originator_version"] = originator_id, version
+    object.__setattr__(event, "__dict__", state)
     return event
 
 
@@ -389,28 +403,51 @@ _ADDED_LATER = {"rules", "date_inferred", "short", "merged_from", "project_ids",
 def _state(cls: type, line: dict[str, Any], recorded_at: datetime) -> dict[str, Any]:
     """The event's stored state, keys in the order the library writes them, every value
     checked and typed."""
-    order = _ORDER[cls]
-    if not line.keys() <= _ALLOWED[cls]:
-        unknown = set(line) - set(ENVELOPE) - set(order) - {"class_version"}
-        raise BadLine(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
-    values = {}
-    for k, v in line.items():
-        if k in _IN_ENVELOPE:
-            continue
-        # a text (or null) a log repeats is read once; the reading depends on nothing else
-        values[k] = _typed_text(k, v) if (v is None or type(v) is str) and k not in _UNIQUE \
-            else _typed(k, v)
-    values["timestamp"] = recorded_at
+    shape = _shape(cls, tuple(line))
+    state: dict[str, Any] = {"timestamp": recorded_at}
     topic = _ORIGINATOR_TOPICS.get(cls)
     if topic is not None:
-        values["originator_topic"] = topic
-    missing = [k for k in _REQUIRED[cls] if k not in values]
-    if missing:
-        raise BadLine(f"{cls.__name__} needs {', '.join(missing)}")
-    state = {k: values[k] for k in order if k in values}
-    if "class_version" in values:
-        state["class_version"] = values["class_version"]
+        state["originator_topic"] = topic
+    for k, remembered in shape.fields:
+        v = line[k]
+        # a value a log repeats (who recorded it, an investor, a date, a kind, the rules …)
+        # is read once: the reading depends on nothing else
+        state[k] = _READ_ONCE.get(v.__class__, _typed)(k, v) if remembered else _typed(k, v)
+    if shape.missing:
+        raise BadLine(f"{cls.__name__} needs {', '.join(shape.missing)}")
+    if shape.order is not None:
+        return {k: state[k] for k in shape.order}
     return state
+
+
+class _Shape(NamedTuple):
+    """What a line of one event class with one set of keys holds (see `_shape`)."""
+
+    #: Its stored fields, in the line's order, and whether a text, null, number or flag
+    #: there is read once (`_READ_ONCE`) or every time.
+    fields: tuple[tuple[str, bool], ...]
+    #: The required fields it lacks.
+    missing: tuple[str, ...]
+    #: The order the library writes the state in; None: the line's own order already.
+    order: tuple[str, ...] | None
+
+
+@lru_cache(maxsize=256)
+def _shape(cls: type, keys: tuple[str, ...]) -> _Shape:
+    """How a line of `cls` with these keys, in this order, is read: the check of unknown and
+    missing fields, and the order of its stored fields, made once for all such lines."""
+    order = _ORDER[cls]
+    if not set(keys) <= _ALLOWED[cls]:
+        unknown = set(keys) - set(ENVELOPE) - set(order) - {"class_version"}
+        raise BadLine(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+    given = [k for k in keys if k not in _IN_ENVELOPE]
+    made = ["timestamp", *(["originator_topic"] if cls in _ORIGINATOR_TOPICS else [])]
+    missing = tuple(k for k in _REQUIRED[cls] if k not in given and k not in made)
+    stored = [k for k in order if k in made or k in given]
+    if "class_version" in given:
+        stored.append("class_version")
+    return _Shape(tuple((k, k not in _UNIQUE) for k in given), missing,
+                  None if [*made, *given] == stored else tuple(stored))
 
 
 _IN_ENVELOPE = frozenset(ENVELOPE)
@@ -431,10 +468,18 @@ def _refer(event: Any, kind: str, project: Project, names: dict[str, str],
     log: the first product stored a shared visit's copies with the contacts of the same
     save, in either order), a correction's event."""
     if kind == VISIT:
-        keys = [_key(n) for n in event.projects]
+        named = event.projects
+        if len(named) == 1:  # the usual visit, to its own project alone
+            key = _key(named[0])
+            if key != _key(project.name):
+                raise BadLine("the visit does not name its own project")
+            if key not in names:
+                reading.unresolved.setdefault(key, (number, named[0]))
+            return
+        keys = [_key(n) for n in named]
         if _key(project.name) not in keys:
             raise BadLine("the visit does not name its own project")
-        for key, name in zip(keys, event.projects, strict=True):
+        for key, name in zip(keys, named, strict=True):
             if key not in names:
                 reading.unresolved.setdefault(key, (number, name))
     if kind == CORRECTION:
@@ -461,8 +506,8 @@ def _obey(project: Project, event: Any, kind: str, recorded_on: date) -> Pass | 
         refuse_new(project.facts, project.facts_if(proposal), recorded_on,
                    known=project.violations_on(recorded_on))
         return None
-    fact = Fact(seq=event.originator_version, event=kind, occurred_on=event.occurred_on,
-                recorded_at=event.timestamp, recorded_by=event.recorded_by, fields=fields)
+    fact = Fact(event.originator_version, kind, event.occurred_on, event.timestamp,
+                event.recorded_by, fields)
     if rules_of(fact) >= 2:
         return project.refuse_next(fact, recorded_on)
     refuse_legacy(project.facts, fact, recorded_on)
@@ -479,9 +524,12 @@ def _chain(line: dict[str, Any], position: int, stored: StoredEvent, reading: _R
     else:
         if not isinstance(given, dict):
             raise BadLine("'chain' is an object")
-        chain_format = _integer(given.get("format"), "chain format", low=1, high=2)
-        stamped_at, stamped_by = given.get("stamped_at"), _text(given.get("stamped_by", ""),
-                                                                "stamped_by", empty=True)
+        chain_format = given.get("format")
+        if chain_format != 2 or chain_format.__class__ is not int:
+            chain_format = _integer(chain_format, "chain format", low=1, high=2)
+        stamped_at, stamped_by = given.get("stamped_at"), given.get("stamped_by", "")
+        if stamped_by.__class__ is not str:
+            stamped_by = _text(stamped_by, "stamped_by", empty=True)
         link = given.get("link")
     if chain_format == 1 or stamped_at is None:
         stamped_at = max(stamp_text(recorded_at), reading.floor)
@@ -510,9 +558,13 @@ def _chain(line: dict[str, Any], position: int, stored: StoredEvent, reading: _R
 # -- values -------------------------------------------------------------------------------
 
 
+#: The first whole number too large for the store.
+_BEYOND = 2 ** 63
+
+
 def _integer(value: Any, what: str, low: int, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low or \
-            (high is not None and value > high) or value >= 2 ** 63:
+            (high is not None and value > high) or value >= _BEYOND:
         raise BadLine(f"{what} {value!r} is not a whole number"
                       f" from {low}{f' to {high}' if high else ''}")
     return value
@@ -555,6 +607,8 @@ def _kind(name: str, value: Any) -> str:
 def _names(name: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
         raise BadLine("projects is a list of project names")
+    if len(value) == 1 and value[0].__class__ is str:
+        return [_name(value[0], name)]
     return [_name(n, name) if type(n) is str else parsing.parse_name(n, name) for n in value]
 
 
@@ -613,6 +667,10 @@ def _typed(name: str, value: Any) -> Any:
     return read(name, value)
 
 
-#: `_typed` of a text or null, for the values a log repeats (who recorded, an investor, a
-#: date, a kind …): the value it gives is immutable, a refusal is not remembered.
+#: `_typed` of a text or null, or of a number or flag, for the values a log repeats (who
+#: recorded, an investor, a date, a kind, the rules …): the value it gives is immutable, a
+#: refusal is not remembered, and a flag is not the number it equals (`typed`).
 _typed_text = lru_cache(maxsize=8192)(_typed)
+_typed_number = lru_cache(maxsize=1024, typed=True)(_typed)
+#: How a value of each of those types is read.
+_READ_ONCE = {str: _typed_text, type(None): _typed_text, int: _typed_number, bool: _typed_number}

@@ -211,8 +211,8 @@ class Project(Aggregate):
                 recorded_at=event.timestamp, recorded_by=event.recorded_by))
             self._state = None
             return
-        fact = Fact(seq=event.originator_version, event=kind, occurred_on=event.occurred_on,
-                    recorded_at=event.timestamp, recorded_by=event.recorded_by, fields=fields)
+        fact = Fact(event.originator_version, kind, event.occurred_on, event.timestamp,
+                    event.recorded_by, fields)
         latest = self._facts[-1].occurred_on if self._facts else None
         self._facts.append(fact)
         if self._state is not None and not self._corrections and latest is not None \

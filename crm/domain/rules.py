@@ -10,7 +10,7 @@ Events record the rule set they were checked under (`rules`; absent on the first
 events, which are 1). Re-importing a log checks each event as it was checked then."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -99,7 +99,7 @@ def _walk(ordered: Sequence[Fact], today: date, rules: int, start: Pass | None =
           ) -> tuple[list[errors.RuleViolation], Pass | None]:
     """`violations`, and where the pass ended; from `start`, the pass goes on from where an
     earlier one over the facts before `ordered` ended (they come after all of those, and
-    change nothing it learnt of the whole history)."""
+    `start` holds what a pass learns of the whole history with them: see `_going_on`)."""
     found: list[errors.RuleViolation] = []
     if not ordered:
         return found, start
@@ -190,12 +190,16 @@ def _walk(ordered: Sequence[Fact], today: date, rules: int, start: Pass | None =
             else:
                 dropped_on = None
     last = ordered[-1]
-    lasting = [e for e in found if not isinstance(e, errors.FutureDate)]
-    return found, Pass((name, contacted, first_signing, first_land, first_start),
-                       (started_on, producing_on, dropped_on, agreed_on, signed_on),
-                       (last.occurred_on, last.seq) if last.event != CONTACT
-                       else start.last if start is not None else None,
-                       [*start.lasting, *lasting] if start is not None else lasting)
+    seen = (started_on, producing_on, dropped_on, agreed_on, signed_on)
+    if start is None:
+        return found, Pass((name, contacted, first_signing, first_land, first_start), seen,
+                           (last.occurred_on, last.seq) if last.event != CONTACT else None,
+                           [e for e in found if not isinstance(e, errors.FutureDate)])
+    # (what the pass learnt of the whole history is as it began; the lists are never changed)
+    return found, Pass(start.whole, seen,
+                       (last.occurred_on, last.seq) if last.event != CONTACT else start.last,
+                       [*start.lasting, *(e for e in found if not isinstance(e, errors.FutureDate))]
+                       if found else start.lasting)
 
 
 def as_of(found: list[errors.RuleViolation], facts: Iterable[Fact], today: date
@@ -233,30 +237,80 @@ def refuse_new(before: Iterable[Fact], after: Iterable[Fact], today: date,
     return found
 
 
-#: Facts that change what a pass learns of the whole history before it begins, dated after
-#: every other fact or not: a first signing, land or start; a drop (a reopening before it was
-#: then too early rather than needless); a contact.
-_RELEARNED = frozenset({CONTACT, SIGNING, LAND_TRANSFER, STARTED_WORK, DROP})
-
-
 def refuse_next(before: Sequence[Fact], fact: Fact, today: date, walked: Pass | None = None
                 ) -> Pass | None:
     """`refuse_new(before, [*before, fact], today)`: the same refusal; returns where the
     pass over the history with the fact ended (what it breaks: `as_of(….lasting, …)`).
-    With `walked`, where the pass over `before` ended, a fact dated after all the others
-    that changes nothing the pass learnt of the whole history is checked by going one step
-    further: the facts before it are checked as they were, so only its own can be new."""
-    if walked is not None and fact.event not in _RELEARNED and (
-            walked.last is None or (fact.occurred_on, fact.seq) > walked.last):
-        added, after = _walk([fact], today, RULES, walked)
+    `walked`: where the pass over `before` ended (without it, the pass over `before` is made
+    here). A fact dated after all the others that changes nothing the pass learnt of the
+    facts before it (see `_going_on`) is checked by going one step further: the facts
+    before it are checked as they were, so only its own can be new."""
+    old = None
+    if walked is None:
+        old, walked = _walk(business_order(before), today, RULES)
+    start = _going_on(walked, fact) if walked is not None else None
+    if start is not None:
+        added, after = _walk([fact], today, RULES, start)
         if added:
-            _refuse(added, as_of(walked.lasting, before, today))
+            _refuse(added, old if old is not None else as_of(start.lasting, before, today))
         return after
-    old = as_of(walked.lasting, before, today) if walked is not None else \
-        violations(business_order(before), today)
+    if old is None:
+        old = as_of(walked.lasting, before, today) if walked is not None else []
     found, after = _walk(business_order([*before, fact]), today, RULES)
     _refuse(found, old)
     return after
+
+
+def _going_on(walked: Pass, fact: Fact) -> Pass | None:
+    """Where a pass over the history with `fact` can start from, when it is dated after all
+    the other facts (`walked`: where the pass over those ended) and every one of them is
+    checked just as it was; None otherwise (the whole history is gone through again).
+
+    A fact so dated is the first signing, land or start only if there was none before: the
+    facts checked against it (an aftercare visit, land, capital or a commitment against the
+    signing; a start against the land; production against the start) each broke a rule for
+    its lack (`NotSigned`, `NoLandYet`, `NotStartedYet`), and with it would break another or
+    none; without such facts, the pass learns its date and goes on. A later signing, land or
+    start changes nothing learnt (the first is no later). A drop changes what a reopening
+    found undropped broke (`NotDropped`, until a drop dated after it); without one, nothing.
+    A contact is the history's first fact, never one more."""
+    if walked.last is not None and (fact.occurred_on, fact.seq) <= walked.last:
+        return None
+    kind = fact.event
+    if kind not in _RELEARNED:
+        return walked
+    if kind == DROP:
+        return None if _broke(walked, errors.NotDropped) else walked
+    first = _FIRSTS.get(kind)
+    if first is None:  # a contact
+        return None
+    at, lacked = first
+    if walked.whole[at] is not None:
+        return walked
+    if lacked(walked):
+        return None
+    whole = list(walked.whole)
+    whole[at] = fact.occurred_on
+    return walked._replace(whole=tuple(whole))
+
+
+def _broke(walked: Pass, rule: type[errors.RuleViolation]) -> bool:
+    return any(isinstance(e, rule) for e in walked.lasting)
+
+
+#: What a first signing, land or start teaches a pass (its place in `Pass.whole`), and
+#: whether a fact before it lacked it: an aftercare visit, land, capital or a commitment
+#: unsigned (`NotSigned`); a start, without land (`NoLandYet`, or `AlreadyStarted` if not the
+#: first); production, not started (`NotStartedYet`, or `AlreadyProducing`).
+_FIRSTS: dict[str, tuple[int, Callable[[Pass], bool]]] = {
+    SIGNING: (2, lambda walked: _broke(walked, errors.NotSigned)),
+    LAND_TRANSFER: (3, lambda walked: walked.seen[0] is not None),  # a start was seen
+    STARTED_WORK: (4, lambda walked: walked.seen[1] is not None),  # production was seen
+}
+#: Facts that may change what a pass learns of the whole history before it begins, dated
+#: after every other fact or not: a first signing, land or start; a drop (a reopening before
+#: it was then too early rather than needless); a contact. See `_going_on`.
+_RELEARNED = frozenset({CONTACT, SIGNING, LAND_TRANSFER, STARTED_WORK, DROP})
 
 
 def _refuse(found: list[errors.RuleViolation], known: list[errors.RuleViolation]) -> None:

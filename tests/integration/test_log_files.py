@@ -78,6 +78,16 @@ def test_the_export_reimports_to_the_same_log(exported, tmp_path):
     app.close()
 
 
+def test_fields_in_another_order_are_stored_as_the_same_events(exported, tmp_path):
+    """A line is read by its keys, whatever their order (each shape of line is worked out
+    once): every event is stored in the very same bytes, or its link would be refused."""
+    app = ProjectLog(store=str(tmp_path / "copy.sqlite"))
+    shuffled = [dict(reversed(line.items())) for line in exported]
+    events, head = import_events(app, write(tmp_path, shuffled))
+    assert (events, head) == (11, f"{exported[-1]['position']}:{exported[-1]['chain']['link']}")
+    app.close()
+
+
 BAD = {  # field kind -> values no line may carry
     "amount": ["1e400", "1e30", "0.001", "NaN", "Infinity", "-5", "0", 5, None, "十亿",
                "10000.01亿", "99999999999999999"],
@@ -137,6 +147,8 @@ def test_each_field_of_each_event_with_each_bad_value_is_refused(exported, empty
     (lambda lines: lines[3]["chain"].__setitem__("link", "00" * 32), 4, "does not follow"),
     (lambda lines: lines.pop(2), 3, "lines were left out"),
     (lambda lines: lines[1].__setitem__("name", "星河光伏"), 2, "contacted twice"),
+    # a value read once is remembered by its type too: 0 is not the false read above it
+    (lambda lines: lines[1].__setitem__("relocation", 0), 2, "relocation 0 is true or false"),
 ])
 def test_damaged_lines_are_named(exported, empty, tmp_path, damage, line_number, words):
     lines = [dict(line) | ({"chain": dict(line["chain"])} if "chain" in line else {})

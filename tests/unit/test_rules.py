@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crm.domain import errors, rules
@@ -175,20 +175,49 @@ def _outcome(check, *args):
 
 
 def _next(facts, fact, today, walked, passes):
-    """`refuse_next`, and what the history with the fact breaks by where its pass ended."""
+    """`refuse_next`, and what the history with the fact breaks by where its pass ended —
+    which is where a pass over the whole history with it ends."""
     passes.append(rules.refuse_next(facts, fact, today, walked))
+    whole = rules._walk(business_order([*facts, fact]), today, rules.RULES)[1]
+    assert _place(passes[0]) == _place(whole)
     return rules.as_of(passes[0].lasting, [*facts, fact], today)
 
 
+def _place(walked):
+    return (walked.whole, walked.seen, walked.last,
+            [(rules._key(e), vars(e)) for e in walked.lasting])
+
+
+def _forced(kind, offset=5):
+    return kind, offset, 0, 1, False, True
+
+
+def _then(kind, offset):
+    return kind, offset, 0, 1, False, False
+
+
 @settings(max_examples=300, deadline=None)
+# what a first signing, land or start, or a drop, dated after the rest, changes of the facts
+# before it: a fact that lacked it, recorded all the same, then breaks another rule, or none
+@example([_forced("CapitalArrived"), _then("ContractSigned", 5)])
+@example([_forced("CapitalArrived"), _then("ContractSigned", 0)])
+@example([_forced("ConstructionStarted"), _then("LandTransferred", 3)])
+@example([_forced("ConstructionStarted"), _then("LandTransferred", 0)])
+@example([_then("ContractSigned", 1), _then("LandTransferred", 1),
+          _forced("ProductionStarted"), _then("ConstructionStarted", 4)])
+@example([_then("ContractSigned", 1), _then("LandTransferred", 1),
+          _forced("ProductionStarted"), _then("ConstructionStarted", 0)])
+@example([_forced("ProjectReopened"), _then("ProjectDropped", 2)])
+@example([_forced("ProjectReopened"), _then("ProjectDropped", 0)])
 @given(st.lists(st.tuples(KINDS, st.integers(-15, 40), st.integers(-20, 40),
                           st.sampled_from([-1, *[1] * 7]), st.sampled_from([True, *[False] * 3]),
                           st.booleans()), max_size=20))
 def test_the_next_fact_is_refused_as_the_whole_history_would_refuse_it(steps):
     """`refuse_next`, going on from where the pass over the history before ended (on another
-    day too), refuses exactly what `refuse_new` refuses, at the same fact, and finds the
-    same violations; histories that already break rules (recorded under earlier ones)
-    included."""
+    day too), or from nothing, refuses exactly what `refuse_new` refuses, at the same fact,
+    finds the same violations, and ends where a pass over the whole history ends; histories
+    that already break rules (recorded under earlier ones) included, and a first signing,
+    land or start, or a drop, dated after facts that lacked it (the examples above)."""
     start = date(2020, 1, 1)
     facts = [Fact(seq=1, event="ContactMade", occurred_on=start, recorded_at=NOW,
                   recorded_by="t", fields={"name": "A", "planned": Decimal(5), "rules": 2})]

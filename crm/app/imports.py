@@ -11,17 +11,15 @@ the command line; every bad row is reported; nothing is written unless all is we
 then all of it in one transaction."""
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Callable, Container, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from crm.app import clock
+from crm.app import clock, collector
 from crm.app.errors import ImportConflicts, ImportProblems, NoLedgerFound
 from crm.domain import errors
 from crm.domain.facts import (
@@ -625,24 +623,8 @@ def import_sheets(app: Any, path: Path, options: Options, user: str,
     """A ledger or visit log (CSV, Excel): read (every column known, or refused), checked
     whole, then written in one transaction — unless --check, or a row is bad, or a row
     contradicts the log (unless its conflicts are skipped or applied)."""
-    with _no_cycle_collection():
+    with collector.held_back():  # a ledger's plan is held whole until it is written
         return _import_sheets(app, path, options, user, baseline, progress)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cycle collector paused while an import runs. An import makes hundreds of thousands
-    of objects that live until it ends (cells, rows, facts, events), and the collector went
-    through all of them again and again as they accumulated: a sixth of a 10,000-project
-    ledger's import. Reference counting frees what the import drops, as before; the import
-    makes no cycles of garbage to speak of, and the collector resumes when it ends."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _import_sheets(app: Any, path: Path, options: Options, user: str,

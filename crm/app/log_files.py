@@ -5,13 +5,11 @@ recorded), then stored whole, in one transaction, with the very same bytes and c
 heads printed from the original verify against the copy."""
 from __future__ import annotations
 
-import gc
 import json
 import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as fields_of
 from datetime import date, datetime
@@ -22,7 +20,7 @@ from typing import Any, NamedTuple
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from crm.app import clock
+from crm.app import clock, collector
 from crm.app.errors import ImportProblems, TargetNotEmpty
 from crm.domain import errors
 from crm.domain.facts import (
@@ -191,23 +189,9 @@ def import_events(app: Any, path: Path,
             if progress:
                 progress(len(batch))
 
-    with _fewer_collections():
+    with collector.held_back(every=20_000):  # streamed: garbage still collected, less often
         written = app.recorder.insert_all(produce, links_checked=True)  # by `_chain`, line by line
     return written, audit.current_head(app.recorder)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's cycle collector, while a log is read back, run only once every 20,000 objects
-    made rather than every 700: reading makes a great many objects, nearly all freed as soon
-    as their line is stored (they hold no cycles), and each collection went through every
-    project kept in memory — a tenth of the time it takes. Its thresholds are restored."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 20_000), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _line_of(problem: str) -> int:

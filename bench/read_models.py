@@ -15,10 +15,10 @@ from bench.common import CRM, OUT, Row, median, size, timed, working_copy
 REBUILD = """
 import json, resource, sys, time
 from crm.app.log import ProjectLog
-from crm.app.reads import projector_for
+from crm.app.reads import Reader
 app = ProjectLog(store=sys.argv[1])
 started = time.perf_counter()
-events = projector_for(app).rebuild()
+events = Reader(app).rebuild()  # as `crm projections rebuild` does
 seconds = time.perf_counter() - started
 print(json.dumps({"events": events, "seconds": seconds,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -9,9 +9,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, VISIT, VOIDED, Step, trace
@@ -304,19 +306,33 @@ def _recount(conn: Connection, revived: dict[str, bool], shared: set[str]) -> No
 
 
 def refresh_days(conn: Connection) -> None:
-    """Derive the daily totals afresh from the stage history, in one statement."""
+    """Derive the daily totals afresh from the stage history, in one statement. On SQLite,
+    its own SUM first: exact on integers, and an error rather than a wrong total past 64
+    bits, when the exact aggregate (a Python call for every row) does it instead."""
     dialect = conn.dialect.name
     conn.execute(delete(pipeline_days))
-    conn.exec_driver_sql(
-        "INSERT INTO rm_pipeline_days (day, stage, projects, investment, capital) "
-        f"SELECT day, stage, SUM(n), {sum_sql(dialect, 'inv')}, {sum_sql(dialect, 'cap')} FROM ("
-        " SELECT valid_from AS day, stage, 1 AS n, investment AS inv, capital AS cap"
-        " FROM rm_stage_history"
-        " UNION ALL"
-        " SELECT valid_to, stage, -1, -investment, -capital FROM rm_stage_history"
-        " WHERE valid_to IS NOT NULL) AS changes "
-        f"GROUP BY day, stage HAVING SUM(n) <> 0 OR {sum_sql(dialect, 'inv')} <> 0 "
-        f"OR {sum_sql(dialect, 'cap')} <> 0")
+    if dialect == "sqlite":
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(_days_sql("SUM({})".format))
+            return
+        except OperationalError:  # a total past 64 bits (SQLite's "integer overflow")
+            pass
+    conn.exec_driver_sql(_days_sql(partial(sum_sql, dialect)))
+
+
+def _days_sql(sum_of: Callable[[str], str]) -> str:
+    """The daily totals from the stage history (each stage's change in projects,
+    investment and capital on each day a project entered or left it), summed by `sum_of`."""
+    inv, cap = sum_of("inv"), sum_of("cap")
+    return ("INSERT INTO rm_pipeline_days (day, stage, projects, investment, capital) "
+            f"SELECT day, stage, SUM(n), {inv}, {cap} FROM ("
+            " SELECT valid_from AS day, stage, 1 AS n, investment AS inv, capital AS cap"
+            " FROM rm_stage_history"
+            " UNION ALL"
+            " SELECT valid_to, stage, -1, -investment, -capital FROM rm_stage_history"
+            " WHERE valid_to IS NOT NULL) AS changes "
+            f"GROUP BY day, stage HAVING SUM(n) <> 0 OR {inv} <> 0 OR {cap} <> 0")
 
 
 def _add_days(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -1,4 +1,5 @@
-"""Python's cycle collector held back while an import makes a great many objects."""
+"""Python's cycle collector held back while an import or the read models make a great many
+objects."""
 from __future__ import annotations
 
 import gc

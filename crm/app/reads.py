@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 
-from crm.app import clock
+from crm.app import clock, collector
 from crm.app.errors import NotYetContacted, ProjectNotFound
 from crm.domain.values import DROPPED, FORWARD_STAGES, STAGES, name_key
 from crm.store.chain import stamp_time
@@ -104,7 +104,11 @@ class Reader:
         return self._models
 
     def _catch_up(self, projector: Projector) -> None:
-        projector.catch_up()
+        # The cycle collector is held back while the read models are made: a page makes
+        # thousands of objects, none of them in cycles, and a million-event rebuild spent a
+        # sixth of its time collecting (peak memory the same without it).
+        with collector.held_back():
+            projector.catch_up()
         if projector.found_ahead:
             position, head = projector.found_ahead
             self._on_notice("read_models_ahead", position=position, head=head)
@@ -282,7 +286,8 @@ class Reader:
             return views.differences(views.table_rows(stored), views.table_rows(rebuilt))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        return self.projector().rebuild(progress=progress)
+        with collector.held_back():
+            return self.projector().rebuild(progress=progress)
 
     def ready(self) -> int:
         """Bring the read models up to the log; returns the log's event count."""

@@ -70,15 +70,19 @@ class Stored(NamedTuple):
 
 
 def _hex(originator_id: Any) -> str:
+    """An id as the read models keep it: 32 lowercase hex digits."""
+    if originator_id.__class__ is str and _is_hex(originator_id):  # as stored, nearly always
+        return originator_id
     if isinstance(originator_id, UUID):
         return originator_id.hex
     text = str(originator_id)
-    if len(text) == 32 and _HEX.fullmatch(text):  # as the stores hand it over, mostly
+    if len(text) == 32 and _HEX.fullmatch(text):
         return text.lower()
     return UUID(text).hex
 
 
 _HEX = re.compile(r"[0-9a-fA-F]{32}")
+_is_hex = re.compile(r"[0-9a-f]{32}").fullmatch
 
 
 def _iso(moment: datetime | str) -> str:
@@ -91,10 +95,6 @@ def _iso(moment: datetime | str) -> str:
     return moment
 
 
-def _exact(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
 #: `json.dumps(value, ensure_ascii=False)`, with one encoder made once (`dumps` makes a new
 #: encoder at every call given any option): the same text, for a million rows.
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
@@ -105,17 +105,21 @@ def fact_row(stored: Stored, fields: Callable[[bytes, Iterable[str]], dict[str, 
     """The read model's row for one stored event, as first recorded. `fields` gives an
     event's stored fields with typed values as their text (the quick way); an event it does
     not know (an upcast class version, a correction) is read through the library's mapper."""
-    kind = stored.topic.rsplit(".", 1)[-1]
-    d = fields(bytes(stored.state), _TYPED.get(kind, ()))
-    if kind not in _QUICK or "class_version" in d:
+    kind = stored.topic.rpartition(".")[2]
+    typed = _TYPED.get(kind)
+    d = fields(bytes(stored.state), typed or ())
+    if typed is None or "class_version" in d:
         d = dict(vars(to_event(stored)))
         occurred_on = d.get("occurred_on")
     else:
         occurred_on = d.get("occurred_on")
         if occurred_on is not None:
             occurred_on = date.fromisoformat(occurred_on)
-        for key in _EXACT.get(kind, ()):
-            d[key] = _exact(d.get(key))
+        exact = _EXACT.get(kind)
+        if exact:
+            for key in exact:
+                text = d.get(key)
+                d[key] = None if text is None else Decimal(text)
     recorded_at = _iso(stored.stamped_at or d["timestamp"])
     row: dict[str, Any] = {
         "position": stored.position, "project_id": _hex(stored.originator_id),
@@ -132,7 +136,7 @@ def fact_row(stored: Stored, fields: Callable[[bytes, Iterable[str]], dict[str, 
         row["kind"] = d["kind"]
         ids = visit_project_ids(d)
         row["data"] = _dumps({"participants": d.get("participants"), "note": d.get("note"),
-                                  "project_ids": ids})
+                              "project_ids": ids})
         row["visit_id"] = _hex(d["visit_id"])
         row["counted"] = ids[0] == row["project_id"]
     elif kind in AMOUNT_EVENTS:
@@ -141,7 +145,7 @@ def fact_row(stored: Stored, fields: Callable[[bytes, Iterable[str]], dict[str, 
         row["mu"] = d["mu"]
     elif kind == CORRECTION:
         row["data"] = _dumps({"target": d["target"], "void": d["void"],
-                                  "reason": d["reason"], "changes": _plain(d["changes"])})
+                              "reason": d["reason"], "changes": _plain(d["changes"])})
     elif kind == DROP:
         row["data"] = _dumps({"reason": d["reason"]})
     elif kind == FLAGGED:

@@ -56,11 +56,16 @@ class Scaled(TypeDecorator):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            whole, part = divmod(int(value), self.unit)
-            if not part:  # most amounts are whole yuan (or 亩): the quick way
-                return Decimal(whole)
-            return canonical(Decimal(int(value)).scaleb(-self.scale))
+            return self.from_integer(value)
         return canonical(Decimal(value))
+
+    def from_integer(self, value: Any) -> Decimal:
+        """The exact decimal of the scaled integer SQLite keeps (or of a total kept as its
+        decimal text, past 64 bits)."""
+        whole, part = divmod(int(value), self.unit)
+        if not part:  # most amounts are whole yuan (or 亩): the quick way
+            return Decimal(whole)
+        return canonical(Decimal(int(value)).scaleb(-self.scale))
 
 
 class Money(Scaled):

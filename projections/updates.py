@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, VISIT, VOIDED, Step, trace
 from projections import schema
-from projections.bulk import bulk_insert
+from projections.bulk import bulk_insert, read_rows
 from projections.exact import add_sql, sum_sql
 from projections.rows import DEALS, correct_row, fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
@@ -227,9 +227,7 @@ def settle_all(conn: Connection, chunk: int = 1_000) -> None:
         versions.clear()
         corrected.clear()
 
-    result = conn.execute(select(*_SETTLED).order_by(facts.c.project_id, facts.c.seq),
-                          execution_options={"stream_results": True})
-    for part in result.partitions(10_000):
+    for part in read_rows(conn, facts, _SETTLED_KEYS, "project_id, seq"):
         for values in part:
             r = dict(zip(_SETTLED_KEYS, values))
             pid = r["project_id"]
@@ -253,9 +251,8 @@ def settle_all(conn: Connection, chunk: int = 1_000) -> None:
 
 
 #: What `settle` and a correction read of a row of facts.
-_SETTLED = [facts.c[k] for k in ("position", "project_id", "seq", "event", "occurred_on", "kind",
-                                 "amount", "mu", "voided", "data")]
-_SETTLED_KEYS = [c.name for c in _SETTLED]
+_SETTLED_KEYS = ("position", "project_id", "seq", "event", "occurred_on", "kind", "amount", "mu",
+                 "voided", "data")
 
 
 def _shared_visits(conn: Connection) -> set[str]:

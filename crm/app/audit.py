@@ -11,12 +11,14 @@ that the log still holds a head printed earlier: a log truncated below it, or re
 every hash recomputed, no longer does."""
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from crm.store.chain import GENESIS, format_head, link_of, stamp_text
+from crm.store.chain import GENESIS, STORED_ID, follow, format_head, link_of, stamp_text
+from crm.store.chained import chain_row, stored_row
 
 INSERTED = "inserted"  # a stored row the chain does not hold
 DELETED = "deleted"  # the chain holds an event the log no longer has
@@ -25,8 +27,6 @@ ID_FORM = "id_form"  # the event's id is written in another form than the store 
 RESTAMPED = "restamped"  # the record time is not the one the chain holds
 TRUNCATED = "truncated"  # the published head's position is gone
 REWRITTEN = "rewritten"  # the published head's link differs
-
-_HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -46,34 +46,55 @@ class Verification:
 
 
 def verify(recorder: Any, decode_timestamp: Any = None) -> Verification:
-    """Walk every stored row in store order beside the chain in chain order."""
+    """Walk every stored row in store order beside the chain in chain order, a pair at a
+    time, each row as the store reads it. `follow` passes each pair that plainly follows
+    the chain, as nearly every one does; any other is judged by `_departure`, which names
+    its problem, if it has one."""
     result = Verification()
-    rows, chain = recorder.stored_rows(), recorder.chain_rows()
-    row, link_row = next(rows, None), next(chain, None)
-    previous, floor, position = GENESIS, "", 0
-    while row is not None or link_row is not None:
-        if link_row is None or (row is not None and row.position < link_row.event_position):
-            return result.broken(row.position, INSERTED)
-        if row is None or link_row.event_position < row.position:
-            return result.broken(link_row.position, DELETED)
-        if not _HEX_ID.fullmatch(row.id_text):
-            return result.broken(link_row.position, ID_FORM)
-        if link_row.position <= position or (link_row.format == 2
-                                              and link_row.position != position + 1):
-            return result.broken(link_row.position, CHANGED)
-        if link_of(previous, row, link_row) != link_row.link:
-            return result.broken(link_row.position, CHANGED)
-        if link_row.stamped_at < floor:
-            return result.broken(link_row.position, RESTAMPED)
-        if link_row.format == 1 and decode_timestamp is not None:  # derived, so recomputed
-            implied = max(stamp_text(decode_timestamp(row.state)), floor)
-            if link_row.stamped_at != implied:
-                return result.broken(link_row.position, RESTAMPED)
+    pairs = itertools.zip_longest(itertools.chain.from_iterable(recorder.stored_pages()),
+                                  itertools.chain.from_iterable(recorder.chain_pages()))
+    previous, position, floor = GENESIS, 0, ""
+    while True:
+        previous, position, floor, followed, pair = follow(pairs, previous, position, floor,
+                                                           decode_timestamp)
+        result.events += followed
+        if pair is None:
+            break
+        departure = _departure(*pair, previous, floor, position, decode_timestamp)
+        if departure is not None:
+            return result.broken(*departure)
+        link_row = chain_row(pair[1])
         previous, floor, position = link_row.link, link_row.stamped_at, link_row.position
         result.events += 1
-        row, link_row = next(rows, None), next(chain, None)
     result.head = format_head(position, previous) if position else None
     return result
+
+
+def _departure(read: Any, read_link: Any, previous: bytes, floor: str, position: int,
+               decode_timestamp: Any) -> tuple[int, str] | None:
+    """Where, and how, a stored row (`read`) and a chain row (`read_link`), each as read or
+    None when its walk is over, depart from the chain after the link `previous`, the record
+    time `floor` and the chain position `position`: None if they do not."""
+    row = stored_row(read) if read is not None else None
+    link_row = chain_row(read_link) if read_link is not None else None
+    if link_row is None or (row is not None and row.position < link_row.event_position):
+        return row.position, INSERTED
+    if row is None or link_row.event_position < row.position:
+        return link_row.position, DELETED
+    if not STORED_ID.fullmatch(row.id_text):
+        return link_row.position, ID_FORM
+    if link_row.position <= position or (link_row.format == 2
+                                          and link_row.position != position + 1):
+        return link_row.position, CHANGED
+    if link_of(previous, row, link_row) != link_row.link:
+        return link_row.position, CHANGED
+    if link_row.stamped_at < floor:
+        return link_row.position, RESTAMPED
+    if link_row.format == 1 and decode_timestamp is not None:  # derived, so recomputed
+        implied = max(stamp_text(decode_timestamp(row.state)), floor)
+        if link_row.stamped_at != implied:
+            return link_row.position, RESTAMPED
+    return None
 
 
 def extends(recorder: Any, head: tuple[int, bytes], decode_timestamp: Any = None
@@ -124,7 +145,9 @@ def seen_as(name: str) -> str:
     """A name as a person sees it: without what is invisible (format characters such as a
     zero-width space, a BOM or a direction mark, and the few others that show as nothing),
     NFKC, case-folded, its spaces collapsed. Two names seen alike are one name to a reader."""
-    visible = "".join(c for c in _ALSO_INVISIBLE.sub("", name) if unicodedata.category(c) != "Cf")
+    shown = _ALSO_INVISIBLE.sub("", name)
+    visible = shown if shown.isprintable() else (  # printable: no format character (Cf)
+        "".join(c for c in shown if unicodedata.category(c) != "Cf"))
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", visible).casefold()).strip()
 
 

@@ -167,23 +167,15 @@ class ProjectLog(Application):
 
     def current_names(self) -> Iterator[tuple[UUID, str]]:
         """Every live project's id and its name now (contacts, then renames; voided ones left
-        out), read from those events alone."""
-        decode = self.mapper.transcoder.decode
+        out), read from those events alone, as the store reads them: a name is plain text,
+        read from the stored state as written (`as_text`), no other field decoded."""
         names: dict[UUID, str] = {}
-        start = 0
-        topics = [CONTACT_TOPIC, RENAMED_TOPIC, VOIDED_TOPIC]
-        while True:
-            notes = self.recorder.select_notifications(start, 1000, topics=topics,
-                                                       inclusive_of_start=False)
-            for n in notes:
-                state = decode(n.state)
-                if n.topic == VOIDED_TOPIC:
-                    names.pop(n.originator_id, None)
-                else:
-                    names[n.originator_id] = state["name"]
-            if len(notes) < 1000:
-                break
-            start = notes[-1].id
+        for _, originator_id, topic, state in self.recorder.topic_rows(
+                [CONTACT_TOPIC, RENAMED_TOPIC, VOIDED_TOPIC]):
+            if topic == VOIDED_TOPIC:
+                names.pop(originator_id, None)
+            else:
+                names[originator_id] = transcoding.as_text(state)["name"]
         yield from names.items()
 
     def project_ids(self, page: int = 1000) -> Iterator[UUID]:

@@ -21,7 +21,8 @@ log it was printed from."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -114,6 +115,76 @@ def link_of(previous: bytes, row: StoredRow, chain: ChainRow) -> bytes:
     if chain.format == 1:
         return link_v1(previous, chain.position, row.id_text, row.version, row.topic, row.state)
     return link_v2(previous, chain.position, row, chain.stamped_at, chain.stamped_by)
+
+
+#: An id as the store writes it, and as the chain (format 2) holds it: 32 lowercase hex digits.
+STORED_ID = re.compile(r"[0-9a-f]{32}")
+
+#: `follow`'s answer: the link, chain position and record time reached, how many pairs
+#: plainly followed, and the first pair that did not (None at the end of both walks).
+Followed = tuple[bytes, int, str, int, "tuple[Any, Any] | None"]
+
+
+def follow(pairs: Iterator[tuple[Any, Any]], previous: bytes, position: int, floor: str,
+           decode_timestamp: Any = None) -> Followed:
+    """Walk stored rows beside their chain rows, after the link `previous`, the chain
+    position `position` and the record time `floor`, for as long as each pair plainly
+    follows: the chain row is the event's, the next in the chain (format 2; a later one,
+    format 1), the id in the store's form, the record time no earlier (with
+    `decode_timestamp`, a format 1 row's the one its event implies), the link the one
+    `link_of` makes. Each row as the store reads it, a tuple in StoredRow's or ChainRow's
+    order (None once its walk is over), the id, topic and record time text, the state
+    bytes; anything else does not plainly follow. Whatever does not is the caller's to
+    judge. The very bytes `link_v1` and `link_v2` hash, each id's and topic's encoded once
+    a walk, the tail of a format 2 link (record time and recorder) once for each record
+    time. Guarded by tests/unit/test_chain.py, which compares it with `link_of`."""
+    ids: dict[str, tuple[bytes, bytes]] = {}  # an id in the store's form: its bytes in each format
+    topics: dict[str, bytes] = {}
+    stamped_at_, stamped_by_, tail = None, None, b""  # the last format 2 tail, and its own
+    sha256, join, stored_id, fromhex = hashlib.sha256, b"".join, STORED_ID.fullmatch, bytes.fromhex
+    count = 0
+    for pair in pairs:
+        row, chain = pair
+        if row is None or chain is None:
+            return previous, position, floor, count, pair
+        at, id_text, version, topic, state = row
+        number, link, event_position, stamped_at, stamped_by, format_ = chain
+        if (at != event_position or state.__class__ is not bytes
+                or stamped_at.__class__ is not str or stamped_at < floor):
+            return previous, position, floor, count, pair
+        key = ids.get(id_text)
+        if key is None:
+            if id_text.__class__ is not str or not stored_id(id_text):
+                return previous, position, floor, count, pair
+            key = ids[id_text] = (fromhex(id_text), _prefixed(id_text))
+        kind = topics.get(topic)
+        if kind is None:
+            if topic.__class__ is not str:
+                return previous, position, floor, count, pair
+            kind = topics[topic] = _prefixed(topic)  # in both formats
+        if format_ == 2 and number == position + 1:
+            if stamped_at != stamped_at_ or stamped_by != stamped_by_:
+                if stamped_by is not None and stamped_by.__class__ is not str:
+                    return previous, position, floor, count, pair
+                stamped_at_, stamped_by_ = stamped_at, stamped_by
+                tail = _prefixed(stamped_at) + _prefixed(stamped_by or "")
+            digest = sha256(join((
+                previous, number.to_bytes(8, "big", signed=True), key[1],
+                version.to_bytes(8, "big", signed=True), kind, len(state).to_bytes(8, "big"),
+                state, tail))).digest()
+        elif format_ == 1 and number.__class__ is int and number > position:
+            digest = sha256(join((
+                previous, number.to_bytes(8, "big", signed=True), key[0],
+                version.to_bytes(8, "big"), kind, len(state).to_bytes(8, "big"),
+                state))).digest()
+        else:
+            return previous, position, floor, count, pair
+        if digest != link or (format_ == 1 and decode_timestamp is not None and stamped_at
+                              != max(stamp_text(decode_timestamp(state)), floor)):
+            return previous, position, floor, count, pair
+        previous, position, floor = digest, number, stamped_at
+        count += 1
+    return previous, position, floor, count, None
 
 
 #: A chain row as the insert takes it: (position, link, event_position, stamped_at,

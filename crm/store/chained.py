@@ -7,6 +7,7 @@ The dialects (`crm.store.sqlite`, `crm.store.postgres`) supply SQL and connectio
 keep the library's own events tables and inherit its public reading methods."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, cast
@@ -34,7 +35,9 @@ class Chained:
     """The chain-keeping half of a recorder. A dialect provides
     `_insert_rows(c, events, id_texts) -> positions`, `_id_text(originator_id)`,
     `_query(c, name, params)`, `_execute_many(c, name, rows)`, `_lock(c)` and
-    `_stamping(c, stamps) -> (record times, recorded by)`."""
+    `_stamping(c, stamps) -> (record times, recorded by)`; one whose rows are not tuples
+    reads them as tuples in `_tuples(name, params)`, and one whose ids read as text makes
+    them what the library reads in `_read_id(originator_id)`."""
 
     datastore: Any
     stamped_by_default = ""
@@ -144,7 +147,7 @@ class Chained:
     def chain_of_event(self, event_position: int) -> ChainRow | None:
         """The chain row of the event at a store position."""
         rows = self._rows("chain_of_event", (event_position,))
-        return _chain_row(rows[0]) if rows else None
+        return chain_row(rows[0]) if rows else None
 
     def stamps_of(self, originator_id: Any) -> dict[int, tuple[str, str]]:
         """Each of an aggregate's events, by version: its record time and who the store
@@ -163,7 +166,7 @@ class Chained:
         after = LOWEST
         while rows := self._rows("chained", (after, page)):
             for r in rows:
-                chain = _chain_row(r[:6])
+                chain = chain_row(r[:6])
                 yield StoredEvent(originator_id=r[6], originator_version=r[7], topic=r[8],
                                   state=bytes(r[9])), chain
             after = rows[-1][0]
@@ -172,21 +175,50 @@ class Chained:
 
     def stored_rows(self, after: int = LOWEST, page: int = 5000) -> Iterator[StoredRow]:
         """Every stored row exactly as kept, whatever its position, in store order."""
-        while rows := self._rows("stored_rows", (after, page)):
-            for r in rows:
-                yield StoredRow(r[0], str(r[1]), r[2], r[3], bytes(r[4]))
+        for rows in self.stored_pages(after, page):
+            yield from map(stored_row, rows)
+
+    def chain_rows(self, after: int = LOWEST, page: int = 5000) -> Iterator[ChainRow]:
+        """Every chain row, in chain order."""
+        for rows in self.chain_pages(after, page):
+            yield from map(chain_row, rows)
+
+    def stored_pages(self, after: int = LOWEST, page: int = 5000) -> Iterator[list[Any]]:
+        """`stored_rows` a page at a time, each row as the store reads it (a tuple:
+        `stored_row` makes it a StoredRow): what a walk through a whole log reads."""
+        return self._pages("stored_rows", after, page)
+
+    def chain_pages(self, after: int = LOWEST, page: int = 5000) -> Iterator[list[Any]]:
+        """`chain_rows` a page at a time, each row as the store reads it (a tuple:
+        `chain_row` makes it a ChainRow)."""
+        return self._pages("chain_rows", after, page)
+
+    def topic_rows(self, topics: Sequence[str], page: int = 5000
+                   ) -> Iterator[tuple[int, Any, str, bytes]]:
+        """The stored events of these topics, in store order from position 1 (as the library
+        reads notifications): (position, originator id as the library reads it, topic,
+        state). What `ProjectLog.current_names` reads: no notification is made."""
+        read_id = self._read_id
+        for rows in self._pages("of_topics", 0, page, json.dumps(list(topics))):
+            for position, originator_id, topic, state in rows:
+                yield position, read_id(originator_id), topic, bytes(state)
+
+    def _read_id(self, originator_id: Any) -> Any:
+        """An originator id as read from the events table, as the library reads it."""
+        return originator_id
+
+    def _pages(self, name: str, after: int, page: int, *params: Any) -> Iterator[list[Any]]:
+        """The rows of a query by position after `after` (and any `params` between that
+        and the page's length), a page (a transaction) at a time."""
+        while rows := self._tuples(name, (after, *params, page)):
+            yield rows
             after = rows[-1][0]
             if len(rows) < page:
                 return
 
-    def chain_rows(self, after: int = LOWEST, page: int = 5000) -> Iterator[ChainRow]:
-        """Every chain row, in chain order."""
-        while rows := self._rows("chain_rows", (after, page)):
-            for r in rows:
-                yield _chain_row(r)
-            after = rows[-1][0]
-            if len(rows) < page:
-                return
+    def _tuples(self, name: str, params: tuple[Any, ...]) -> list[Any]:
+        """`_rows`, each row a tuple (a dialect that reads other rows says so)."""
+        return self._rows(name, params)
 
     def _rows(self, name: str, params: tuple[Any, ...]) -> list[Any]:
         with self.datastore.transaction(commit=False) as c:
@@ -194,7 +226,7 @@ class Chained:
 
     def _last_chain(self, c: Any) -> ChainRow | None:
         rows = self._query(c, "last_chain", ())
-        return _chain_row(rows[0]) if rows else None
+        return chain_row(rows[0]) if rows else None
 
     # -- the first product's chain table ------------------------------------------------------
 
@@ -236,7 +268,13 @@ class InTransaction:
                             state=bytes(r[2])) for r in rows]
 
 
-def _chain_row(r: Any) -> ChainRow:
+def stored_row(r: Any) -> StoredRow:
+    """A stored row as read: its id as text, its state as bytes."""
+    return StoredRow(r[0], str(r[1]), r[2], r[3], bytes(r[4]))
+
+
+def chain_row(r: Any) -> ChainRow:
+    """A chain row as read: its link as bytes, no recorder as empty text."""
     return ChainRow(r[0], bytes(r[1]), r[2], r[3], r[4] or "", r[5])
 
 

@@ -205,6 +205,10 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                            "ORDER BY c.position LIMIT %s"),
             "events_of": sql("SELECT originator_version, topic, state FROM {schema}.{events} "
                              "WHERE originator_id = %s::uuid ORDER BY originator_version"),
+            "of_topics": sql("SELECT notification_id, originator_id, topic, state "
+                             "FROM {schema}.{events} WHERE notification_id > %s AND topic IN "
+                             "(SELECT jsonb_array_elements_text(%s::jsonb)) "
+                             "ORDER BY notification_id LIMIT %s"),
             "stored_rows": sql("SELECT notification_id, replace(originator_id::text, '-', ''), "
                                "originator_version, "
                                "topic, state FROM {schema}.{events} WHERE notification_id > %s "

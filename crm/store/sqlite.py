@@ -115,6 +115,8 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
                    "WHERE c.position > ? ORDER BY c.position LIMIT ?",
         "events_of": "SELECT originator_version, topic, state FROM {events} "
                      "WHERE originator_id = ? ORDER BY originator_version",
+        "of_topics": "SELECT rowid, originator_id, topic, state FROM {events} WHERE rowid > ? "
+                     "AND topic IN (SELECT value FROM json_each(?)) ORDER BY rowid LIMIT ?",
         "stored_rows": "SELECT rowid, originator_id, originator_version, topic, state "
                        "FROM {events} WHERE rowid > ? ORDER BY rowid LIMIT ?",
         "read_events": "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, "
@@ -129,6 +131,19 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
     def _query(self, c: Any, name: str, params: tuple[Any, ...]) -> list[Any]:
         c.execute(self._statement(name), params)
         return c.fetchall()  # sqlite3.Row: indexed like a tuple
+
+    def _tuples(self, name: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """`_rows` as plain tuples: this transaction's own cursor (the sqlite3 one the
+        library's cursor gives as a context) builds no sqlite3.Row, the library's row
+        factory, which a walk through a whole log need not have."""
+        with self.datastore.transaction(commit=False) as c, c as cursor:
+            cursor.row_factory = None
+            cursor.execute(self._statement(name), params)
+            return cursor.fetchall()
+
+    def _read_id(self, originator_id: Any) -> Any:
+        """An id's text as the library's own reading methods make it (a UUID)."""
+        return self.convert_originator_id(originator_id)
 
     def _execute_many(self, c: Any, name: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:

@@ -340,3 +340,37 @@ def test_any_text_is_refused_or_shown_safely(run, tmp_path, name, investor, note
     book = tmp_path / f"e{count}.xlsx"
     run("export", "--out", str(book))
     assert_no_formula(book)
+
+
+def test_current_names_are_the_names_the_events_decode_to(run, store):
+    """`current_names` reads the contacts, renames and voids as stored, each name from the
+    state as written: the names, ids and order the library's notifications, decoded by the
+    transcoder, give (a row forged below position 1, which no notification reads, left
+    out as they leave it)."""
+    from crm.app.log import CONTACT_TOPIC, RENAMED_TOPIC, VOIDED_TOPIC, ProjectLog
+    from tests.integration.test_tamper import Tampering
+
+    for name in ("华锂新材", "星河光伏", "蓝海\u3000医疗", "云栖数据"):
+        contact(run, name, "x")
+    run("rename", "星河光伏", "星河 \"光伏\" \\ 二期")
+    run("void", "蓝海\u3000医疗", "--reason", "重复录入")
+    run("rename", "华锂新材", "华锂新材料")
+    sql = Tampering(store)
+    sql("INSERT INTO {events} ({pos}, originator_id, originator_version, topic, state) "
+        "SELECT 0, originator_id, 9, topic, state FROM {events} WHERE topic = ? "
+        "ORDER BY {pos} DESC LIMIT 1", (CONTACT_TOPIC,))  # 云栖数据 again: read, it comes first
+    app = ProjectLog(store=str(store))
+    try:
+        decode, names = app.mapper.transcoder.decode, {}
+        for n in app.recorder.select_notifications(
+                0, 100, topics=[CONTACT_TOPIC, RENAMED_TOPIC, VOIDED_TOPIC],
+                inclusive_of_start=False):
+            if n.topic == VOIDED_TOPIC:
+                names.pop(n.originator_id, None)
+            else:
+                names[n.originator_id] = decode(n.state)["name"]
+        assert list(app.current_names()) == list(names.items())
+        assert [name for _, name in names.items()] == ["华锂新材料", "星河 \"光伏\" \\ 二期",
+                                                       "云栖数据"]
+    finally:
+        app.close()

@@ -211,3 +211,159 @@ def test_verify_in_chinese_and_a_bad_head(sealed):
     sql("DELETE FROM {events} WHERE {pos} = ?", (store_position(sql, 2),))
     r = crm.fails("--lang", "zh", "verify")
     assert r.code == 1 and "第 2 位" in r.err
+
+
+# -- the walk against its definition ---------------------------------------------------------
+
+def walk_by_definition(recorder, decode_timestamp=None):
+    """`verify` as first written, a row at a time: each read as a StoredRow beside a
+    ChainRow, each link by `link_of`. The walk's fast path (`follow`) must name the very
+    same problem at the very same position, or fail as this does."""
+    from crm.app.audit import CHANGED, DELETED, ID_FORM, INSERTED, RESTAMPED
+    from crm.store.chain import GENESIS, STORED_ID, format_head, link_of, stamp_text
+
+    rows, chain = recorder.stored_rows(), recorder.chain_rows()
+    row, link_row = next(rows, None), next(chain, None)
+    previous, floor, position, events = GENESIS, "", 0, 0
+    while row is not None or link_row is not None:
+        if link_row is None or (row is not None and row.position < link_row.event_position):
+            return events, None, row.position, INSERTED
+        if row is None or link_row.event_position < row.position:
+            return events, None, link_row.position, DELETED
+        if not STORED_ID.fullmatch(row.id_text):
+            return events, None, link_row.position, ID_FORM
+        if link_row.position <= position or (link_row.format == 2
+                                              and link_row.position != position + 1):
+            return events, None, link_row.position, CHANGED
+        if link_of(previous, row, link_row) != link_row.link:
+            return events, None, link_row.position, CHANGED
+        if link_row.stamped_at < floor:
+            return events, None, link_row.position, RESTAMPED
+        if link_row.format == 1 and decode_timestamp is not None:
+            if link_row.stamped_at != max(stamp_text(decode_timestamp(row.state)), floor):
+                return events, None, link_row.position, RESTAMPED
+        previous, floor, position = link_row.link, link_row.stamped_at, link_row.position
+        events += 1
+        row, link_row = next(rows, None), next(chain, None)
+    return events, format_head(position, previous) if position else None, None, None
+
+
+def same_walk(store) -> None:
+    """`verify`, plain and deep, against `walk_by_definition`: the same answer, or the same
+    failure."""
+    from crm.app.audit import verify
+    from crm.app.log import ProjectLog
+
+    def outcome(walk, *args):
+        try:
+            found = walk(*args)
+        except Exception as e:  # a store too broken to read: the same failure
+            return type(e), str(e)
+        return found if isinstance(found, tuple) else (
+            found.events, found.head, found.bad_position, found.problem)
+
+    app = ProjectLog(store=str(store))
+    try:
+        decode = app.mapper.transcoder.decode
+        for derive in (None, lambda state: decode(state)["timestamp"]):
+            assert outcome(verify, app.recorder, derive) == outcome(
+                walk_by_definition, app.recorder, derive)
+    finally:
+        app.close()
+
+
+def test_every_tampering_is_named_as_the_walks_definition_names_it(sealed):
+    """Forgeries one after another, each before the last, so each is the first problem."""
+    crm, sql, _ = sealed
+    same_walk(sql.store)
+    forged_id = "gen_random_uuid()" if sql.pg else "upper(originator_id)"
+    for chain_position, statement in [
+            (10, "UPDATE event_chain SET stamped_by = NULL WHERE position = ?"),
+            (9, "UPDATE event_chain SET stamped_at = '2999-01-01T00:00:00.000000+00:00' "
+                "WHERE position = ?"),
+            (8, "UPDATE event_chain SET format = 1 WHERE position = ?"),
+            (7, "UPDATE event_chain SET link = ? WHERE position = ?"),
+            (6, "DELETE FROM event_chain WHERE position = ?"),
+            (5, "UPDATE event_chain SET position = position + 100 WHERE position = ?"),
+            (4, f"UPDATE {{events}} SET originator_id = {forged_id} WHERE {{pos}} = ?"),
+            (3, "UPDATE {events} SET originator_version = originator_version + 100 "
+                "WHERE {pos} = ?"),
+            (2, "UPDATE {events} SET topic = topic || 'x' WHERE {pos} = ?"),
+            (1, "DELETE FROM {events} WHERE {pos} = ?")]:
+        at = chain_position if "event_chain" in statement else store_position(sql,
+                                                                               chain_position)
+        sql(statement, (bytes(32), at) if "link = ?" in statement else (at,))
+        same_walk(sql.store)
+    sql("INSERT INTO {events} ({pos}, originator_id, originator_version, topic, state) "
+        "SELECT -5, originator_id, 50, topic, state FROM {events} WHERE {pos} = ?",
+        (store_position(sql, 10),))
+    same_walk(sql.store)
+
+
+#: Forgeries of one row of an SQLite store (at chain position :k, its event at :e): every
+#: column of both tables, and values of other types than the store writes.
+FORGERIES = [
+    "UPDATE stored_events SET state = state || x'20' WHERE rowid = :e",
+    "UPDATE stored_events SET state = CAST(state AS TEXT) WHERE rowid = :e",
+    "UPDATE stored_events SET originator_id = upper(originator_id) WHERE rowid = :e",
+    "UPDATE stored_events SET originator_version = originator_version + 1000 WHERE rowid = :e",
+    "UPDATE stored_events SET originator_version = 'v' WHERE rowid = :e",
+    "UPDATE stored_events SET topic = topic || 'x' WHERE rowid = :e",
+    "UPDATE stored_events SET state = (SELECT state FROM stored_events WHERE rowid = :e + 1) "
+    "WHERE rowid = :e",
+    "DELETE FROM stored_events WHERE rowid = :e",
+    "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
+    "SELECT 0, originator_id, 999, topic, state FROM stored_events WHERE rowid = :e",
+    "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+    "SELECT originator_id, 999, topic, state FROM stored_events WHERE rowid = :e",
+    "DELETE FROM event_chain WHERE position = :k",
+    "UPDATE event_chain SET link = zeroblob(32) WHERE position = :k",
+    "UPDATE event_chain SET position = position + 1000 WHERE position = :k",
+    "UPDATE event_chain SET event_position = event_position + 1000 WHERE position = :k",
+    "UPDATE event_chain SET stamped_at = '2000-01-01T00:00:00.000000+00:00' "
+    "WHERE position = :k",
+    "UPDATE event_chain SET stamped_at = '2999-01-01T00:00:00.000000+00:00' "
+    "WHERE position = :k",
+    "UPDATE event_chain SET stamped_at = NULL WHERE position = :k",
+    "UPDATE event_chain SET stamped_by = NULL WHERE position = :k",
+    "UPDATE event_chain SET stamped_by = 'x' WHERE position = :k",
+    "UPDATE event_chain SET stamped_by = 5 WHERE position = :k",
+    "UPDATE event_chain SET format = 3 - format WHERE position = :k",
+    "UPDATE event_chain SET format = 7 WHERE position = :k",
+    "DELETE FROM event_chain WHERE position >= :k",
+]
+
+
+def test_a_mixed_log_forged_anywhere_is_named_as_the_walks_definition_names_it(tmp_path,
+                                                                              crm_at):
+    """The first product's log (format 1) carried on (format 2), each row forged alone,
+    first, last and where the formats meet."""
+    import shutil
+    import sqlite3
+
+    from tests.conftest import DATA
+
+    base = tmp_path / "base.sqlite"
+    shutil.copy(DATA / "legacy-v1.sqlite", base)
+    crm = crm_at(base)
+    crm("contact", "新项目", "--investor", "I", "--sector", "其他", "--planned", "1亿",
+        "--date", "2020-01-10")
+    for day in range(11, 14):
+        crm("visit", "新项目", "--kind", "outbound", "--date", f"2020-01-{day}")
+    same_walk(base)
+    with sqlite3.connect(base) as con:
+        last, formats = con.execute("SELECT max(position), group_concat(DISTINCT format) "
+                                    "FROM event_chain").fetchone()
+    assert last == 51 and formats == "1,2"
+    for k in (1, 47, 48, last):
+        for n, statement in enumerate(FORGERIES):
+            store = tmp_path / f"forged-{k}-{n}.sqlite"
+            with sqlite3.connect(base) as source, sqlite3.connect(store) as con:
+                source.backup(con)
+                for table in ("stored_events", "event_chain"):
+                    for action in ("update", "delete"):
+                        con.execute(f"DROP TRIGGER IF EXISTS crm_{table}_no_{action}")
+                e = con.execute("SELECT event_position FROM event_chain WHERE position = ?",
+                                (k,)).fetchone()[0]
+                con.execute(statement, {"k": k, "e": e})
+            same_walk(store)

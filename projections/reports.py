@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
 
 from crm.domain.facts import (
@@ -24,11 +24,19 @@ from crm.domain.facts import (
     VISIT,
 )
 from crm.domain.settings import ZoneSettings
-from crm.domain.values import NEGOTIATING, STAGES, TEN_YI, VISIT_KINDS, YI, quarter_bounds
+from crm.domain.values import (
+    NEGOTIATING,
+    STAGES,
+    TEN_YI,
+    VISIT_KINDS,
+    YI,
+    canonical,
+    quarter_bounds,
+)
 from projections import alerts
 from projections.exact import exact_sum
 from projections.schema import deals, facts, history, projects, settings
-from projections.views import stage_totals
+from projections.views import stage_totals, summed
 
 GROWTH_PLACES = Decimal("0.000001")
 
@@ -96,19 +104,37 @@ def zone_settings(conn: Connection) -> ZoneSettings:
                             conn.execute(select(settings.c.key, settings.c.value))})
 
 
-def _listed(conn: Connection, event: str, start: date, end: date,
-            part_from: date | None = None, tiers: tuple[Decimal, Decimal] = (TEN_YI, YI)
-            ) -> list[Any]:
-    """The agreements or signings in a span: their projects' names, short names, amounts,
-    relocation flags, the zone's tiers they reach, and whether they fall on or after
-    `part_from` — tiers worked out in SQL."""
-    high, low = tiers
-    return conn.execute(
-        select(deals.c.name, deals.c.short, deals.c.amount, deals.c.relocation,
-               (deals.c.amount >= high).label("ten_yi"), (deals.c.amount >= low).label("yi"),
-               (deals.c.occurred_on >= (part_from or start)).label("in_part"))
-        .where(deals.c.event == event, deals.c.occurred_on >= start,
-               deals.c.occurred_on <= end)).all()
+#: The spans a report's figures are read for, as `Spans.label` marks its rows: the period
+#: (at the end of its year to date, and inside it), the rest of the year to date, and the
+#: same span a year (or a span of years) earlier, which ends before the year to date begins.
+PERIOD, REST_OF_YTD, PREVIOUS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Spans:
+    """The report's three spans, inclusive calendar dates: the period, its year to date
+    (which holds it) and the previous year to date."""
+
+    period: tuple[date, date]
+    ytd: tuple[date, date]
+    previous: tuple[date, date]
+
+    def label(self, on: Any) -> Any:
+        """SQL: which span a date falls in, one already known to be in the year to date or
+        the previous one (`within`)."""
+        return case((on >= self.period[0], PERIOD), (on >= self.ytd[0], REST_OF_YTD),
+                    else_=PREVIOUS)
+
+    def within(self, on: Any) -> Any:
+        """SQL: the date falls in the year to date or the previous one (one range from the
+        start of the previous to the end of the year to date, for an index to read, less
+        the days between them)."""
+        return and_(on >= self.previous[0], on <= self.ytd[1],
+                    or_(on <= self.previous[1], on >= self.ytd[0]))
+
+
+def _in(labels: tuple[int, ...], rows: list[Any]) -> list[Any]:
+    return [r for r in rows if r.span in labels]
 
 
 def _details(rows: list[Any]) -> list[dict[str, Any]]:
@@ -119,11 +145,32 @@ def _details(rows: list[Any]) -> list[dict[str, Any]]:
             for r in sorted(rows, key=lambda r: (-(r.amount or 0), r.name))]
 
 
-def block(conn: Connection, start: date, end: date,
-          listed: dict[str, list[Any]] | None = None,
-          tiers: tuple[Decimal, Decimal] = (TEN_YI, YI)) -> dict[str, Any]:
-    """Everything that happened from `start` to `end` (both included). `listed` may hold
-    the agreements and signings of this span, already read (see `_listed`)."""
+def _added(amounts: list[Decimal | None]) -> Decimal | None:
+    """The sum of the amounts that are known (None: none is), in the form the read models
+    give an amount (see `canonical`)."""
+    known = [a for a in amounts if a is not None]
+    return canonical(sum(known, Decimal(0))) if known else None
+
+
+def blocks(conn: Connection, spans: Spans, tiers: tuple[Decimal, Decimal] = (TEN_YI, YI)
+           ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Everything that happened in each span — the period, the year to date, the previous
+    year to date —, the agreements and signings of all three read at once."""
+    high, low = tiers
+    listed = conn.execute(
+        select(spans.label(deals.c.occurred_on).label("span"), deals.c.event, deals.c.name,
+               deals.c.short, deals.c.amount, deals.c.relocation, deals.c.sector,
+               (deals.c.amount >= high).label("ten_yi"), (deals.c.amount >= low).label("yi"))
+        .where(deals.c.event.in_([AGREEMENT, SIGNING]), spans.within(deals.c.occurred_on))
+    ).all()
+    return (block(conn, *spans.period, _in((PERIOD,), listed)),
+            block(conn, *spans.ytd, _in((PERIOD, REST_OF_YTD), listed)),
+            block(conn, *spans.previous, _in((PREVIOUS,), listed)))
+
+
+def block(conn: Connection, start: date, end: date, listed: list[Any]) -> dict[str, Any]:
+    """Everything that happened from `start` to `end` (both included), with the agreements
+    and signings of this span (`listed`, see `blocks`)."""
     in_span = (facts.c.occurred_on >= start, facts.c.occurred_on <= end,
                facts.c.voided.is_(False), facts.c.counted.is_(True))
     visits = dict(conn.execute(
@@ -131,30 +178,31 @@ def block(conn: Connection, start: date, end: date,
         .group_by(facts.c.kind)).all())
     activities = {kind: int(visits.get(kind, 0)) for kind in VISIT_KINDS}
     activities["total"] = sum(activities.values())
-    figures = {event: (n, amount, mu) for event, n, amount, mu in conn.execute(
-        select(facts.c.event, func.count(), exact_sum(facts.c.amount), exact_sum(facts.c.mu))
+    figures = {event: (n, amount, mu) for event, n, amount, mu in summed(conn, lambda total: (
+        select(facts.c.event, func.count(), total(facts.c.amount), total(facts.c.mu))
         .where(facts.c.event.in_([CONTACT, LAND_TRANSFER, CAPITAL_ARRIVAL]), *in_span)
-        .group_by(facts.c.event))}
+        .group_by(facts.c.event)))}
     contacts = figures.get(CONTACT, (0, None, None))[0]
     parcels, _, land_mu = figures.get(LAND_TRANSFER, (0, None, None))
     capital = figures.get(CAPITAL_ARRIVAL, (0, None, None))[1]
-    by_sector = {sector: {"signed_count": int(n), "contracted_investment": amount}
-                 for sector, n, amount in conn.execute(
-                     select(deals.c.sector, func.count(), exact_sum(deals.c.amount))
-                     .where(deals.c.event == SIGNING, deals.c.occurred_on >= start,
-                            deals.c.occurred_on <= end)
-                     .group_by(deals.c.sector).order_by(deals.c.sector))}
+    milestones = conn.execute(
+        select(facts.c.event, projects.c.name).join(projects, facts.c.project_id == projects.c.id)
+        .where(facts.c.event.in_([STARTED_WORK, PRODUCTION]), *in_span)).all()
 
-    agreements = listed[AGREEMENT] if listed else _listed(conn, AGREEMENT, start, end,
-                                                          tiers=tiers)
-    signings = listed[SIGNING] if listed else _listed(conn, SIGNING, start, end, tiers=tiers)
+    agreements = [r for r in listed if r.event == AGREEMENT]
+    signings = [r for r in listed if r.event == SIGNING]
+    by_sector: dict[str, list[Decimal | None]] = {}
+    for r in signings:
+        by_sector.setdefault(r.sector, []).append(r.amount)
+    sectors = {sector: {"signed_count": len(amounts), "contracted_investment": _added(amounts)}
+               for sector, amounts in sorted(by_sector.items())}
     return {
         "activities": activities,
         "contacts": int(contacts),
         "framework_agreements": {**_named(agreements), "details": _details(agreements)},
         "signed": {
             **_named(signings),
-            "contracted_investment": sum((s["contracted_investment"] for s in by_sector.values()),
+            "contracted_investment": sum((s["contracted_investment"] for s in sectors.values()),
                                          Decimal(0)),
             "at_least_10yi": _named([r for r in signings if r.ten_yi]),
             "at_least_1yi": _named([r for r in signings if r.yi]),
@@ -163,62 +211,53 @@ def block(conn: Connection, start: date, end: date,
         },
         "land": {"mu": land_mu or Decimal(0), "parcels": int(parcels)},
         "capital_arrived": capital or Decimal(0),
-        "started": _milestones(conn, STARTED_WORK, in_span),
-        "producing": _milestones(conn, PRODUCTION, in_span),
-        "by_sector": dict(sorted(by_sector.items())),
+        "started": _milestones(milestones, STARTED_WORK),
+        "producing": _milestones(milestones, PRODUCTION),
+        "by_sector": sectors,
     }
 
 
-def _milestones(conn: Connection, event: str, in_span: tuple[Any, ...]) -> dict[str, Any]:
+def _milestones(rows: list[Any], event: str) -> dict[str, Any]:
     """开工 or 投产 in a span: how many, and which projects."""
-    names = sorted(n for (n,) in conn.execute(
-        select(projects.c.name).join(facts, facts.c.project_id == projects.c.id)
-        .where(facts.c.event == event, *in_span)))
+    names = sorted(name for e, name in rows if e == event)
     return {"count": len(names), "projects": names}
 
 
-def rates(conn: Connection, start: date, end: date) -> dict[str, Decimal | None]:
-    """Of the projects signed from `start` to `end`: the share that started construction
-    (开工率) and production (投产率) by `end`, and capital in place against their contracted
-    investment (资金到位率) — fractions, None with nothing signed."""
-    signed = conn.execute(
-        select(deals.c.project_id, deals.c.amount)
-        .where(deals.c.event == SIGNING, deals.c.occurred_on >= start,
-               deals.c.occurred_on <= end)).all()
-    if not signed:
+def rates(conn: Connection, start: date, end: date, signed: dict[str, Any]
+          ) -> dict[str, Decimal | None]:
+    """Of the projects signed from `start` to `end` (`signed`: that span's signings, as
+    `blocks` gives them): the share that started construction (开工率) and production
+    (投产率) by `end`, and capital in place against their contracted investment (资金到位率)
+    — fractions, None with nothing signed."""
+    if not signed["count"]:
         return {"started": None, "producing": None, "capital": None}
-    ids = [pid for pid, _ in signed]
-    contracted = sum((amount or Decimal(0) for _, amount in signed), Decimal(0))
-    started = producing = 0
-    capital = Decimal(0)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        active_since = []  # with something dated after `end`: their capital then is summed
-        for pid, started_on, producing_on, now, last in conn.execute(
-                select(projects.c.id, projects.c.started_on, projects.c.producing_on,
-                       projects.c.capital, projects.c.last_activity)
-                .where(projects.c.id.in_(chunk))):
-            started += started_on is not None and started_on <= end
-            producing += producing_on is not None and producing_on <= end
-            if last > end:
-                active_since.append(pid)
-            else:  # nothing after `end`: its capital now is its capital then
-                capital += now or Decimal(0)
-        if active_since:
-            # (`event || ''`: looked up by project, not through the index of every
-            # capital arrival by date, which SQLite would otherwise choose)
-            capital += conn.execute(select(exact_sum(facts.c.amount)).where(
-                facts.c.project_id.in_(active_since),
-                facts.c.event.concat("") == CAPITAL_ARRIVAL,
-                facts.c.voided.is_(False), facts.c.occurred_on <= end)).scalar_one() \
-                or Decimal(0)
+    p = projects.c
+    signed_ids = select(deals.c.project_id).where(
+        deals.c.event == SIGNING, deals.c.occurred_on >= start, deals.c.occurred_on <= end)
+    # A project with something dated after `end` has its capital then summed from its
+    # arrivals (`event || ''`: looked up by project, not through the index of every capital
+    # arrival by date, which SQLite would otherwise choose); the others' capital now is
+    # their capital then.
+    def then(total: Any) -> Any:
+        return select(total(facts.c.amount)).where(
+            facts.c.project_id == p.id, facts.c.event.concat("") == CAPITAL_ARRIVAL,
+            facts.c.voided.is_(False), facts.c.occurred_on <= end).scalar_subquery()
+
+    ((started, producing, capital_now, capital_then),) = summed(conn, lambda total: (
+        select(func.count(case((p.started_on <= end, 1))),
+               func.count(case((p.producing_on <= end, 1))),
+               total(case((p.last_activity <= end, p.capital))),
+               total(case((p.last_activity > end, then(total)))))
+        .where(p.id.in_(signed_ids))))
+    capital = (capital_now or Decimal(0)) + (capital_then or Decimal(0))
 
     def fraction(n: Decimal | int, of: Decimal | int) -> Decimal | None:
         return (Decimal(n) / Decimal(of)).quantize(GROWTH_PLACES, rounding=ROUND_HALF_EVEN) \
             if of else None
 
-    return {"started": fraction(started, len(ids)), "producing": fraction(producing, len(ids)),
-            "capital": fraction(capital, contracted)}
+    return {"started": fraction(started, signed["count"]),
+            "producing": fraction(producing, signed["count"]),
+            "capital": fraction(capital, signed["contracted_investment"])}
 
 
 def targets(zone: ZoneSettings, year: int, ytd: dict[str, Any]) -> dict[str, Any]:
@@ -240,20 +279,19 @@ def by_channel(conn: Connection, start: date, end: date) -> dict[str, dict[str, 
     """Per channel (how the lead came in; 未注明 when none was recorded): the projects
     contacted, signed and landed (their first land transfer) from `start` to `end`."""
     found: dict[str, dict[str, int]] = {}
-
-    def count(what: str, query: Any) -> None:
-        for channel, n in conn.execute(query):
-            found.setdefault(channel or "", {"contacted": 0, "signed": 0, "landed": 0})[what] = n
-
-    span = (facts.c.occurred_on >= start, facts.c.occurred_on <= end,
-            facts.c.voided.is_(False))
-    for what, event in (("contacted", CONTACT), ("signed", SIGNING)):
-        count(what, select(projects.c.channel, func.count(func.distinct(facts.c.project_id)))
-              .join(facts, facts.c.project_id == projects.c.id)
-              .where(facts.c.event == event, *span).group_by(projects.c.channel))
-    count("landed", select(projects.c.channel, func.count())
-          .where(projects.c.land_on >= start, projects.c.land_on <= end)
-          .group_by(projects.c.channel))
+    what = {CONTACT: "contacted", SIGNING: "signed"}
+    from_facts = (
+        select(projects.c.channel, facts.c.event, func.count(func.distinct(facts.c.project_id)))
+        .join(facts, facts.c.project_id == projects.c.id)
+        .where(facts.c.event.in_(list(what)), facts.c.occurred_on >= start,
+               facts.c.occurred_on <= end, facts.c.voided.is_(False))
+        .group_by(projects.c.channel, facts.c.event))
+    landed = (select(projects.c.channel, literal("landed"), func.count())
+              .where(projects.c.land_on >= start, projects.c.land_on <= end)
+              .group_by(projects.c.channel))
+    for channel, event, n in conn.execute(union_all(from_facts, landed)):
+        found.setdefault(channel or "", {"contacted": 0, "signed": 0, "landed": 0})[
+            what.get(event, event)] = n
     return dict(sorted(found.items()))
 
 
@@ -276,21 +314,15 @@ def quarter_report(conn: Connection, period: Period, known_on: Any = None,
     tiers = zone.tiers
     ytd_span = (period.ytd[0], end)
     previous_span = (period.previous_ytd[0], _years_before(end, period.years))
-    # The period is the end of its year to date: read the year's lists once, then split.
-    ytd_listed = {event: _listed(conn, event, *ytd_span, part_from=period.start, tiers=tiers)
-                  for event in (AGREEMENT, SIGNING)}
-    quarter = block(conn, period.start, end,
-                    {event: [r for r in rows if r.in_part] for event, rows in ytd_listed.items()},
-                    tiers=tiers)
-    ytd = block(conn, *ytd_span, ytd_listed, tiers=tiers)
-    previous = block(conn, *previous_span, tiers=tiers)
+    quarter, ytd, previous = blocks(conn, Spans((period.start, end), ytd_span, previous_span),
+                                    tiers=tiers)
     totals = stage_totals(conn, end)
     figures_to = min(end, today) if today is not None else end
     return {
         "figures_to": figures_to,
         "closed": any(start <= period.start and period.end <= end
                       for _, start, end, _ in zone.closed_periods()),
-        "rates": rates(conn, *ytd_span),
+        "rates": rates(conn, *ytd_span, ytd["signed"]),
         "alerts": alerts.count(conn, figures_to, zone,
                                current=figures_to >= (today or figures_to)),
         "targets": targets(zone, period.year, ytd) if period.first_year is None else {},

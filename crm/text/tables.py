@@ -84,7 +84,7 @@ def to_json(data: Any, pretty: bool | None = None) -> str:
     except TypeError:  # a key that is not text (a date, say): the whole walk first
         text = json.dumps(plain(data), ensure_ascii=False, indent=2 if pretty else None)
     # json writes \x00-\x1f as escapes but these raw: the same strings, escaped alike
-    return _JSON_HIDDEN.sub(_json_escape, text) if _JSON_HIDDEN.search(text) else text
+    return _JSON_HIDDEN.sub(_json_escape, text) if _hides(text) else text
 
 
 #: What json.dumps leaves raw that a terminal may act on or hide: DEL and the C1 controls,
@@ -95,6 +95,23 @@ _JSON_HIDDEN = re.compile(
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+
+
+#: The same characters within the Basic Multilingual Plane: a search for these alone is
+#: several times quicker (re tests each character against one table).
+_JSON_HIDDEN_BMP = re.compile(
+    "[\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff]")
+
+
+def _hides(text: str) -> bool:
+    """Whether `text` holds any of `_JSON_HIDDEN`: the whole set is searched for only when
+    there is a character past the BMP (which UTF-16 writes in four bytes, not two)."""
+    if _JSON_HIDDEN_BMP.search(text):
+        return True
+    return len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text) \
+        and _JSON_HIDDEN.search(text) is not None
 
 
 def _json_escape(match: re.Match[str]) -> str:

@@ -5,11 +5,19 @@ integer overflow (past 92,233,720,368,547,758.07 yuan: a million signings of the
 amount the tool accepts, 10,000亿, make a hundred times that). So every sum goes through
 `exact_sum`, which on SQLite is an aggregate of Python's unbounded integers (a total that
 no longer fits 64 bits comes back as its decimal text), and on PostgreSQL is SUM over
-NUMERIC, exact already. Daily totals added to in place use `exact_add` likewise."""
+NUMERIC, exact already. Daily totals added to in place use `exact_add` likewise.
+
+That aggregate is a Python call for every row summed. So a sum is first asked of SQLite's
+own SUM (`quick_sum`): exact as long as it fits 64 bits, and past them an error ("integer
+overflow"), never a wrong total; so is any value not an integer, which SUM would add as a
+float. Only then is the same statement run again with `exact_sum` (`summed`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -75,6 +83,58 @@ def _sum_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 def sum_sql(dialect: str, expression: str) -> str:
     """`exact_sum` in hand-written SQL."""
     return f"crm_sum({expression})" if dialect == "sqlite" else f"SUM({expression})"
+
+
+class quick_sum(GenericFunction):  # noqa: N801 - an SQL function, named as SQL names them
+    """SUM, by the database itself: exact, or (SQLite, past 64 bits) an error for `summed`
+    to catch. Its result has the type of what it sums."""
+
+    inherit_cache = True
+
+    def __init__(self, column: Any, **kwargs: Any):
+        kwargs.setdefault("type_", column.type)
+        super().__init__(column, **kwargs)
+
+
+@compiles(quick_sum)
+def _quick(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(quick_sum, "sqlite")
+def _quick_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return quick_sql("sqlite", compiler.process(element.clauses, **kw))
+
+
+def quick_sql(dialect: str, expression: str) -> str:
+    """`quick_sum` in hand-written SQL. On SQLite, SUM fails past 64 bits; a value that is
+    not an integer (a total past 64 bits, kept as text or, in an integer column, as SQLite
+    makes it) is made to fail alike, rather than be summed as a float: `abs` of the least
+    integer is SQLite's own "integer overflow"."""
+    if dialect != "sqlite":
+        return f"SUM({expression})"
+    return (f"(SUM({expression}) + CASE WHEN MAX(typeof({expression}) "
+            "NOT IN ('integer', 'null')) THEN abs(-9223372036854775807 - 1) ELSE 0 END)")
+
+
+def sum_text(total: Any, dialect: str, expression: str) -> str:
+    """`total` (`quick_sum` or `exact_sum`) in hand-written SQL."""
+    return (quick_sql if total is quick_sum else sum_sql)(dialect, expression)
+
+
+def summed(conn: Connection, run: Callable[[Any], Any]) -> Any:
+    """`run(total)` with `quick_sum` as `total`, how it sums money or areas; if SQLite's
+    SUM goes past 64 bits, again with `exact_sum` (in a savepoint, so that a statement
+    that writes leaves nothing of its first try)."""
+    if conn.dialect.name != "sqlite":
+        return run(quick_sum)
+    try:
+        with conn.begin_nested():
+            return run(quick_sum)
+    except OperationalError as error:
+        if "integer overflow" not in str(error.orig):
+            raise
+    return run(exact_sum)
 
 
 def add_sql(dialect: str, left: str, right: str) -> str:

@@ -179,9 +179,10 @@ def block(conn: Connection, start: date, end: date, listed: list[Any]) -> dict[s
     activities = {kind: int(visits.get(kind, 0)) for kind in VISIT_KINDS}
     activities["total"] = sum(activities.values())
     figures = {event: (n, amount, mu) for event, n, amount, mu in summed(conn, lambda total: (
-        select(facts.c.event, func.count(), total(facts.c.amount), total(facts.c.mu))
-        .where(facts.c.event.in_([CONTACT, LAND_TRANSFER, CAPITAL_ARRIVAL]), *in_span)
-        .group_by(facts.c.event)))}
+        conn.execute(
+            select(facts.c.event, func.count(), total(facts.c.amount), total(facts.c.mu))
+            .where(facts.c.event.in_([CONTACT, LAND_TRANSFER, CAPITAL_ARRIVAL]), *in_span)
+            .group_by(facts.c.event)).all()))}
     contacts = figures.get(CONTACT, (0, None, None))[0]
     parcels, _, land_mu = figures.get(LAND_TRANSFER, (0, None, None))
     capital = figures.get(CAPITAL_ARRIVAL, (0, None, None))[1]
@@ -244,11 +245,12 @@ def rates(conn: Connection, start: date, end: date, signed: dict[str, Any]
             facts.c.voided.is_(False), facts.c.occurred_on <= end).scalar_subquery()
 
     ((started, producing, capital_now, capital_then),) = summed(conn, lambda total: (
-        select(func.count(case((p.started_on <= end, 1))),
-               func.count(case((p.producing_on <= end, 1))),
-               total(case((p.last_activity <= end, p.capital))),
-               total(case((p.last_activity > end, then(total)))))
-        .where(p.id.in_(signed_ids))))
+        conn.execute(
+            select(func.count(case((p.started_on <= end, 1))),
+                   func.count(case((p.producing_on <= end, 1))),
+                   total(case((p.last_activity <= end, p.capital))),
+                   total(case((p.last_activity > end, then(total)))))
+            .where(p.id.in_(signed_ids))).all()))
     capital = (capital_now or Decimal(0)) + (capital_then or Decimal(0))
 
     def fraction(n: Decimal | int, of: Decimal | int) -> Decimal | None:

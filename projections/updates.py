@@ -13,13 +13,12 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, VISIT, VOIDED, Step, trace
 from projections import schema
 from projections.bulk import bulk_insert, read_rows
-from projections.exact import add_sql, sum_sql
+from projections.exact import add_sql, sum_text, summed
 from projections.rows import DEALS, correct_row, fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
@@ -303,19 +302,10 @@ def _recount(conn: Connection, revived: dict[str, bool], shared: set[str]) -> No
 
 
 def refresh_days(conn: Connection) -> None:
-    """Derive the daily totals afresh from the stage history, in one statement. On SQLite,
-    its own SUM first: exact on integers, and an error rather than a wrong total past 64
-    bits, when the exact aggregate (a Python call for every row) does it instead."""
+    """Derive the daily totals afresh from the stage history, in one statement."""
     dialect = conn.dialect.name
     conn.execute(delete(pipeline_days))
-    if dialect == "sqlite":
-        try:
-            with conn.begin_nested():
-                conn.exec_driver_sql(_days_sql("SUM({})".format))
-            return
-        except OperationalError:  # a total past 64 bits (SQLite's "integer overflow")
-            pass
-    conn.exec_driver_sql(_days_sql(partial(sum_sql, dialect)))
+    summed(conn, lambda total: conn.exec_driver_sql(_days_sql(partial(sum_text, total, dialect))))
 
 
 def _days_sql(sum_of: Callable[[str], str]) -> str:

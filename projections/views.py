@@ -2,7 +2,7 @@
 pipeline's totals by stage."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
@@ -10,11 +10,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
 
 from crm.domain.facts import CORRECTION, TIMELESS, fold
 from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key
-from projections.exact import exact_sum
+from projections.exact import summed
 from projections.rows import fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
@@ -117,18 +116,6 @@ def names(conn: Connection) -> list[str]:
     return [n for (n,) in conn.execute(select(projects.c.name))]
 
 
-def summed(conn: Connection, statement: Callable[[Any], Select[Any]]) -> list[Any]:
-    """The rows of `statement(total)`, `total` being how it sums money or areas: SQL's own
-    SUM, quick; on SQLite its total is 64 bits, and past them it stops with an error rather
-    than wrap — then, rarely, the same statement once more with `exact_sum`."""
-    try:
-        return conn.execute(statement(func.sum)).all()
-    except OperationalError as error:
-        if "integer overflow" not in str(error.orig):
-            raise
-        return conn.execute(statement(exact_sum)).all()
-
-
 def stage_totals(conn: Connection, as_of: date | None = None) -> dict[str, dict[str, Any]]:
     """Count, investment and capital arrived of every stage, dropped included, at the end
     of `as_of` (default: now), from the daily changes alone."""
@@ -140,7 +127,8 @@ def stage_totals(conn: Connection, as_of: date | None = None) -> dict[str, dict[
         return chosen.group_by(pipeline_days.c.stage)
 
     totals = {s: {"count": 0, "investment": Decimal(0), "capital": Decimal(0)} for s in STAGES}
-    for stage, count, investment, capital in summed(conn, query):
+    for stage, count, investment, capital in summed(conn, lambda total: conn.execute(
+            query(total)).all()):
         totals[stage] = {"count": int(count or 0), "investment": investment or Decimal(0),
                          "capital": capital or Decimal(0)}
     return totals

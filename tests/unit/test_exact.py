@@ -53,3 +53,47 @@ def test_daily_totals_past_64_bits_are_exact(tmp_path):
         assert days[date(2021, 7, 1)] == (n, Decimal(n * fen) / 100)
         assert days[date(2021, 9, 1)] == (-(n // 2), Decimal(-(n // 2) * fen) / 100)
     engine.dispose()
+
+
+def test_a_quick_sum_fails_rather_than_read_a_total_kept_as_text_inexactly():
+    """SQLite's SUM reads a total kept as text (past 64 bits) as a float, silently: the
+    quick sum fails on it instead, as on an overflow, so `summed` sums exactly."""
+    con = sqlite3.connect(":memory:")
+    exact.register(con)
+    con.execute("CREATE TABLE t (fen)")
+    con.executemany("INSERT INTO t VALUES (?)", [(1,), (2,), (None,)])
+    assert con.execute(f"SELECT {exact.quick_sql('sqlite', 'fen')} FROM t").fetchone()[0] == 3
+    assert con.execute(f"SELECT {exact.quick_sql('sqlite', 'fen')} FROM t WHERE 0"
+                       ).fetchone()[0] is None
+    con.execute("INSERT INTO t VALUES (?)", (str(2 ** 64),))
+    assert isinstance(con.execute("SELECT SUM(fen) FROM t").fetchone()[0], float)
+    with pytest.raises(sqlite3.OperationalError, match="integer overflow"):
+        con.execute(f"SELECT {exact.quick_sql('sqlite', 'fen')} FROM t").fetchone()
+
+
+def test_stage_totals_with_a_total_past_64_bits_are_summed_by_the_exact_aggregate(tmp_path):
+    """A day's total past 64 bits (as `crm_add` leaves it, and an integer column keeps it):
+    the stage totals are summed by `exact_sum`, as before there was a quick sum, not by
+    SQLite's SUM, which would add it as a float."""
+    from sqlalchemy import select
+
+    from projections import schema
+    from projections.projector import open_engine
+    from projections.views import stage_totals
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'days.sqlite'}")
+    schema.metadata.create_all(engine)
+    days = schema.pipeline_days.c
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO rm_pipeline_days VALUES ('2021-07-01', 'signed', 3, ?, 0), "
+            "('2021-07-02', 'signed', 1, 2, 0), ('2021-07-02', 'capital', 1, 5, 5)",
+            (str(2 ** 64 + 1),))
+        totals = stage_totals(conn)
+        exactly = dict(conn.execute(select(days.stage, exact.exact_sum(days.investment))
+                                    .group_by(days.stage)).all())
+    assert totals["signed"]["investment"] == exactly["signed"]
+    assert totals["signed"]["count"] == 4
+    assert totals["capital"] == {"count": 1, "investment": Decimal(5) / 100,
+                                 "capital": Decimal(5) / 100}
+    engine.dispose()

@@ -85,15 +85,11 @@ def sum_sql(dialect: str, expression: str) -> str:
     return f"crm_sum({expression})" if dialect == "sqlite" else f"SUM({expression})"
 
 
-class quick_sum(GenericFunction):  # noqa: N801 - an SQL function, named as SQL names them
+class quick_sum(exact_sum):  # noqa: N801 - an SQL function, named as SQL names them
     """SUM, by the database itself: exact, or (SQLite, past 64 bits) an error for `summed`
     to catch. Its result has the type of what it sums."""
 
     inherit_cache = True
-
-    def __init__(self, column: Any, **kwargs: Any):
-        kwargs.setdefault("type_", column.type)
-        super().__init__(column, **kwargs)
 
 
 @compiles(quick_sum)

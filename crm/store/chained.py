@@ -158,7 +158,7 @@ class Chained:
     def read_events(self, after: int, limit: int) -> list[tuple[Any, ...]]:
         """Stored events after a store position, in order, each with its record time and
         chain position: (position, id, version, topic, state, stamped_at, chain position)."""
-        return self._rows("read_events", (after, limit))  # each row indexed like a tuple
+        return self._tuples("read_events", (after, limit))
 
     def chained(self, page: int = 2000) -> Iterator[tuple[StoredEvent, ChainRow]]:
         """Every chained event, in chain order, with its chain row: what a copy or an export

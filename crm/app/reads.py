@@ -38,8 +38,8 @@ class LogSource:
     def decode(self, state: bytes) -> dict[str, Any]:
         return self.app.mapper.transcoder.decode(state)
 
-    def fields(self, state: bytes, typed: Iterable[str] = ()) -> dict[str, Any]:
-        return as_text(state, typed)
+    #: A stored event's fields, typed ones as their text (a rebuild calls it for every event).
+    fields = staticmethod(as_text)
 
     def to_event(self, stored: Stored) -> Any:
         from eventsourcing.persistence import Notification

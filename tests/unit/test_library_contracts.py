@@ -89,6 +89,24 @@ def test_the_stored_form_read_directly_is_the_transcoders():
         assert text[plain] == decoded[plain]
 
 
+def test_the_stored_form_is_read_as_json_reads_it_whatever_surrounds_it():
+    """`as_text` scans the state without the decoder's white-space checks: white space
+    around the value is still read, and anything after it still refused, as `json` does."""
+    import json
+
+    import pytest
+
+    from crm.store.transcoding import as_text
+
+    for state in (b'{"a": 1}', b' {"a": 1}\n', b'\t{"a": 1} '):
+        assert as_text(state) == json.loads(state) == {"a": 1}
+    for state in (b'{"a": 1} x', b'{"a": 1}{}', b"", b"  "):
+        with pytest.raises(ValueError):
+            json.loads(state)
+        with pytest.raises(ValueError):
+            as_text(state)
+
+
 def test_stored_events_made_directly_are_the_mappers(tmp_path):
     """`to_stored` makes stored events as the library's mapper's `to_stored_event` does (an
     import's hot path): for every kind of event (a synthetic zone's, and those of the stores

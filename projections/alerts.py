@@ -15,7 +15,7 @@ Every date sum is worked out on the day asked about, never on a column, so the r
 same on SQLite and PostgreSQL (29 February included)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -69,12 +69,14 @@ def _on_or_before(column: Any, day: date | None) -> ColumnElement[bool]:
     return false() if day is None else column <= day
 
 
-def standing(on: date, current: bool) -> Subquery:
+def standing(on: date, current: bool, watched: Iterable[str] = ()) -> Subquery:
     """Every project as it stood at the end of `on`, one row each: with `current`, the rows
     as they stand now (cheap, and the same when nothing is dated after `on`); otherwise a
     project with nothing dated after `on` stood as it stands now, and only the others (for a
     recent date, the few active since) take their stage and capital from the stage history
-    and their last activity from the facts. A project not contacted by `on` has no row."""
+    and their last activity from the facts — the last activity only in a stage of `watched`
+    (the stages the stall rule watches, the one rule that reads it; None in the others, so
+    the facts of the rest are not read). A project not contacted by `on` has no row."""
     p = projects.c
     now = select(p.id, p.name, p.owner, p.stage, p.capital, p.last_activity, p.started_on,
                  p.producing_on, p.land_on, p.framework_date, p.start_by, p.produce_by,
@@ -112,7 +114,9 @@ def standing(on: date, current: bool) -> Subquery:
     then = and_(h.c.project_id == p.id, h.c.valid_from <= on,
                 or_(h.c.valid_to.is_(None), h.c.valid_to > on))
     stage = select(h.c.stage).where(then).scalar_subquery()
-    active_since = (stood(stage, select(h.c.capital).where(then).scalar_subquery(), last)
+    last_if_watched = case((stage.in_(sorted(watched)), last), else_=None)
+    active_since = (stood(stage, select(h.c.capital).where(then).scalar_subquery(),
+                          last_if_watched)
                     .where(p.last_activity > on, stage.is_not(None)))
     return union_all(unchanged, active_since).subquery("standing")
 
@@ -143,7 +147,7 @@ def conditions(s: Subquery, on: date, zone: ZoneSettings) -> dict[str, ColumnEle
 
 def count(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> int:
     """How many alerts stand at the end of `on` (the quarterly report's figure)."""
-    s = standing(on, current)
+    s = standing(on, current, zone.stall_days)
     raised = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
               for condition in conditions(s, on, zone).values()]
     return int(sum(conn.execute(select(*raised)).one()))
@@ -152,7 +156,7 @@ def count(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> int:
 def alerts(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> list[dict[str, Any]]:
     """Every alert standing at the end of business day `on`, severe first: the rule, its
     severity, the day it was raised and what raised it."""
-    s = standing(on, current)
+    s = standing(on, current, zone.stall_days)
     rules = conditions(s, on, zone)
     flags = [case((condition, True), else_=False).label(rule) for rule, condition in rules.items()]
     found: list[dict[str, Any]] = []

@@ -95,7 +95,7 @@ def _a_year_before(day: date) -> date:
 
 
 def _named(rows: list[Any]) -> dict[str, Any]:
-    return {"count": len(rows), "projects": sorted({r.name for r in rows})}
+    return {"count": len(rows), "projects": sorted({r[_NAME] for r in rows})}
 
 
 def zone_settings(conn: Connection) -> ZoneSettings:
@@ -133,16 +133,23 @@ class Spans:
                     or_(on <= self.previous[1], on >= self.ytd[0]))
 
 
+#: The columns of a listed agreement or signing (`blocks`), as plain tuples.
+_SPAN, _EVENT, _NAME, _SHORT, _AMOUNT, _RELOCATION, _SECTOR, _TEN_YI, _YI = range(9)
+
+
 def _in(labels: tuple[int, ...], rows: list[Any]) -> list[Any]:
-    return [r for r in rows if r.span in labels]
+    return [r for r in rows if r[_SPAN] in labels]
 
 
 def _details(rows: list[Any]) -> list[dict[str, Any]]:
-    """The projects of a list with their amounts, the largest first (the narrative's
-    order), then by name."""
-    return [{"project": r.name, "short": r.short, "amount": r.amount,
-             "relocation": bool(r.relocation)}
-            for r in sorted(rows, key=lambda r: (-(r.amount or 0), r.name))]
+    """The projects of a list with their amounts, in the order of `rows` (`blocks` gives
+    them the largest first, the narrative's order, then by name)."""
+    return [{"project": name, "short": short, "amount": amount, "relocation": bool(relocation)}
+            for _, _, name, short, amount, relocation, *_ in rows]
+
+
+def _largest_first(row: Any) -> tuple[Any, str]:
+    return -(row[_AMOUNT] or 0), row[_NAME]
 
 
 def _added(amounts: list[Decimal | None]) -> Decimal | None:
@@ -157,12 +164,13 @@ def blocks(conn: Connection, spans: Spans, tiers: tuple[Decimal, Decimal] = (TEN
     """Everything that happened in each span — the period, the year to date, the previous
     year to date —, the agreements and signings of all three read at once."""
     high, low = tiers
-    listed = conn.execute(
+    listed = [tuple(r) for r in conn.execute(
         select(spans.label(deals.c.occurred_on).label("span"), deals.c.event, deals.c.name,
                deals.c.short, deals.c.amount, deals.c.relocation, deals.c.sector,
                (deals.c.amount >= high).label("ten_yi"), (deals.c.amount >= low).label("yi"))
-        .where(deals.c.event.in_([AGREEMENT, SIGNING]), spans.within(deals.c.occurred_on))
-    ).all()
+        .where(deals.c.event.in_([AGREEMENT, SIGNING]), spans.within(deals.c.occurred_on)))]
+    # Sorted once, the largest first: every list taken from these rows keeps that order.
+    listed.sort(key=_largest_first)
     return (block(conn, *spans.period, _in((PERIOD,), listed)),
             block(conn, *spans.ytd, _in((PERIOD, REST_OF_YTD), listed)),
             block(conn, *spans.previous, _in((PREVIOUS,), listed)))
@@ -190,11 +198,11 @@ def block(conn: Connection, start: date, end: date, listed: list[Any]) -> dict[s
         select(facts.c.event, projects.c.name).join(projects, facts.c.project_id == projects.c.id)
         .where(facts.c.event.in_([STARTED_WORK, PRODUCTION]), *in_span)).all()
 
-    agreements = [r for r in listed if r.event == AGREEMENT]
-    signings = [r for r in listed if r.event == SIGNING]
+    agreements = [r for r in listed if r[_EVENT] == AGREEMENT]
+    signings = [r for r in listed if r[_EVENT] == SIGNING]
     by_sector: dict[str, list[Decimal | None]] = {}
     for r in signings:
-        by_sector.setdefault(r.sector, []).append(r.amount)
+        by_sector.setdefault(r[_SECTOR], []).append(r[_AMOUNT])
     sectors = {sector: {"signed_count": len(amounts), "contracted_investment": _added(amounts)}
                for sector, amounts in sorted(by_sector.items())}
     return {
@@ -205,9 +213,9 @@ def block(conn: Connection, start: date, end: date, listed: list[Any]) -> dict[s
             **_named(signings),
             "contracted_investment": sum((s["contracted_investment"] for s in sectors.values()),
                                          Decimal(0)),
-            "at_least_10yi": _named([r for r in signings if r.ten_yi]),
-            "at_least_1yi": _named([r for r in signings if r.yi]),
-            "relocations": _named([r for r in signings if r.relocation]),
+            "at_least_10yi": _named([r for r in signings if r[_TEN_YI]]),
+            "at_least_1yi": _named([r for r in signings if r[_YI]]),
+            "relocations": _named([r for r in signings if r[_RELOCATION]]),
             "details": _details(signings),
         },
         "land": {"mu": land_mu or Decimal(0), "parcels": int(parcels)},
@@ -377,15 +385,14 @@ def key_projects(conn: Connection, end: date, zone: ZoneSettings) -> dict[str, A
     agreement, which the report lists of their own) that the zone counts as key — by its
     planned investment, or flagged 重点 — with their expected investment, largest first."""
     rule = zone.key_rule
-    query = (select(projects.c.name, projects.c.short, projects.c.planned, projects.c.key_flag,
-                    history.c.investment)
+    query = (select(projects.c.name, projects.c.short, history.c.investment)
              .join(history, history.c.project_id == projects.c.id)
              .where(history.c.stage == NEGOTIATING, history.c.valid_from <= end,
                     (history.c.valid_to.is_(None)) | (history.c.valid_to > end)))
     query = query.where(projects.c.key_flag.is_(True)) if rule is None else \
         query.where(history.c.investment >= rule)
-    rows = sorted(conn.execute(query).all(), key=lambda r: (-r.investment, r.name))
-    return {"count": len(rows), "investment": sum((r.investment for r in rows), Decimal(0)),
-            "projects": sorted(r.name for r in rows),
-            "details": [{"project": r.name, "short": r.short, "amount": r.investment}
-                        for r in rows]}
+    rows = sorted(map(tuple, conn.execute(query)), key=lambda r: (-r[2], r[0]))
+    return {"count": len(rows), "investment": sum((r[2] for r in rows), Decimal(0)),
+            "projects": sorted(r[0] for r in rows),
+            "details": [{"project": name, "short": short, "amount": investment}
+                        for name, short, investment in rows]}

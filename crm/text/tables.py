@@ -65,7 +65,9 @@ def plain(value: Any) -> Any:
 
 
 def _leaf(value: Any) -> Any:
-    """`plain` of a value json cannot write itself."""
+    """`plain` of a value json cannot write itself (an amount, the most common, first)."""
+    if value.__class__ is Decimal:  # `yuan`, a whole amount written as its integer
+        return str(int(value)) if value == value.to_integral_value() else yuan(value)
     if isinstance(value, (Decimal, date, datetime, UUID, Mapping)):
         return plain(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -86,6 +86,26 @@ def test_land_on_29_february_idles_on_28_february_and_reports_count_the_alerts_l
     assert report["alerts"] == len(listed) == 3
 
 
+def test_a_project_active_since_is_judged_as_it_stood(run):
+    # 丙 stalled by the end of 2021 and was visited again in 2022; 丁 had land idle and
+    # started in 2022: both stood then as their history says
+    run("contact", "丙", "--investor", "x", "--sector", "其他", "--planned", "2亿",
+        "--date", "2021-01-04")
+    run("visit", "丙", "--kind", "outbound", "--date", "2021-01-10")
+    run("visit", "丙", "--kind", "outbound", "--date", "2022-02-01")
+    run("contact", "丁", "--investor", "x", "--sector", "其他", "--planned", "2亿",
+        "--date", "2019-01-04")
+    run("sign", "丁", "--amount", "2亿", "--date", "2019-02-01")
+    run("land", "丁", "--mu", "20", "--date", "2019-03-01")
+    run("start", "丁", "--date", "2022-03-01")
+    listed = run("alerts", "--as-of", "2021-12-31", "--format", "json").json()
+    assert sorted((a["project"], a["rule"], a["detail"]) for a in listed) == [
+        ("丁", "idle_land", "land 2019-03-01"),
+        ("丙", "stalled", "negotiating, last activity 2021-01-10")]
+    report = run("report", "quarter", "2021Q4", "--format", "json").json()
+    assert report["alerts"] == len(listed)
+
+
 def test_a_commitment_missed_and_capital_behind(signed):
     signed("commit", "华锂新材", "--start-by", "2021-12-31", "--produce-by", "2022-12-31",
            "--invest", "5亿", "--by", "2021-12-31", "--date", "2021-02-01")

@@ -3,7 +3,7 @@ a past moment (`--known-on`), and every question asked of them — projects, one
 its history, the pipeline, the report, the ledger — at a business date (`--as-of`)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any

@@ -91,13 +91,15 @@ SURROGATE_EXPECTED = "text in UTF-8: remove the bytes that are not"
 
 #: The fields whose text may keep line breaks: notes and reasons, as the command line names
 #: them (--note, --reason), as a log file does (note, reason, drop_reason) and as a ledger's
-#: headers do (备注, 项目进展情况, 终止原因, 活动内容, 事由 …).
-_MULTILINE = re.compile(r"note|reason|remark|备注|说明|进展|情况|内容|事由|原因")
+#: headers do (备注, 项目进展情况, 终止原因, 活动内容, 事由 …): a name with one of these words
+#: in it (plain words, not a pattern: compiling one cost every command at start-up).
+_MULTILINE = ("note", "reason", "remark", "备注", "说明", "进展", "情况", "内容", "事由", "原因")
 
 
 def multiline(option: str) -> bool:
     """Whether the field `option` names may hold several lines (a note or a reason)."""
-    return bool(_MULTILINE.search(unicodedata.normalize("NFKC", str(option)).casefold()))
+    name = unicodedata.normalize("NFKC", str(option)).casefold()
+    return any(word in name for word in _MULTILINE)
 
 
 def text_problem(value: str, lines: bool = False) -> str | None:
@@ -205,7 +207,9 @@ def parse_date(text: Any, option: str = "--date") -> date:
     raise InvalidValue(option=option, value=str(text), expected=DATE_EXPECTED)
 
 
-_QUARTER_ZH = re.compile(r"(\d{4})年?(?:第)?([一二三四1-4])季度?")
+#: Compiled when first used (by `re`'s own cache): its Chinese characters make it slow to
+#: compile, and most commands parse no quarter.
+_QUARTER_ZH = r"(\d{4})年?(?:第)?([一二三四1-4])季度?"
 _QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
@@ -221,7 +225,7 @@ def parse_quarter(text: Any, option: str = "QUARTER") -> tuple[int, int]:
     if match is not None:
         year, quarter = int(match.group(1)), int(match.group(2))
     else:
-        match = _QUARTER_ZH.fullmatch(cleaned)
+        match = re.fullmatch(_QUARTER_ZH, cleaned)
         if match is None or not ("季" in cleaned or "第" in cleaned):
             raise InvalidValue(option=option, value=str(text), expected=expected)
         number = match.group(2)

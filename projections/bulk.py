@@ -7,7 +7,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Date
+from sqlalchemy import Boolean, Date, select, text
 from sqlalchemy.engine import Connection
 
 from projections import schema
@@ -95,8 +95,6 @@ def read_rows(conn: Connection, table: Any, names: Sequence[str], order_by: str,
     a rebuild); elsewhere through SQLAlchemy's own select."""
     columns = [table.c[name] for name in names]
     if conn.dialect.name != "sqlite":
-        from sqlalchemy import select, text
-
         yield from conn.execute(select(*columns).order_by(text(order_by)),
                                 execution_options={"stream_results": True}).partitions(page)
         return

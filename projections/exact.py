@@ -2,12 +2,12 @@
 
 On SQLite the read models keep money as integer fen, and SQLite's own SUM fails on an
 integer overflow (past 92,233,720,368,547,758.07 yuan: a million signings of the largest
-amount the tool accepts, 10,000亿, make a hundred times that). So every sum goes through
-`exact_sum`, which on SQLite is an aggregate of Python's unbounded integers (a total that
-no longer fits 64 bits comes back as its decimal text), and on PostgreSQL is SUM over
-NUMERIC, exact already. Daily totals added to in place use `exact_add` likewise.
+amount the tool accepts, 10,000亿, make a hundred times that). `exact_sum` is exact
+whatever the size: on SQLite an aggregate of Python's unbounded integers (a total that no
+longer fits 64 bits comes back as its decimal text), on PostgreSQL SUM over NUMERIC, exact
+already. Daily totals added to in place use `exact_add` likewise.
 
-That aggregate is a Python call for every row summed. So a sum is first asked of SQLite's
+That aggregate is a Python call for every row summed, so a sum is first asked of SQLite's
 own SUM (`quick_sum`): exact as long as it fits 64 bits, and past them an error ("integer
 overflow"), never a wrong total; so is any value not an integer, which SUM would add as a
 float. Only then is the same statement run again with `exact_sum` (`summed`)."""
@@ -120,8 +120,8 @@ def sum_text(total: Any, dialect: str, expression: str) -> str:
 
 def summed(conn: Connection, run: Callable[[Any], Any]) -> Any:
     """`run(total)` with `quick_sum` as `total`, how it sums money or areas; if SQLite's
-    SUM goes past 64 bits, again with `exact_sum` (in a savepoint, so that a statement
-    that writes leaves nothing of its first try)."""
+    SUM fails (past 64 bits, or on a value not an integer), again with `exact_sum` (the
+    first try in a savepoint, so that a statement that writes leaves nothing of it)."""
     if conn.dialect.name != "sqlite":
         return run(quick_sum)
     try:

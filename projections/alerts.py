@@ -15,19 +15,20 @@ Every date sum is worked out on the day asked about, never on a column, so the r
 same on SQLite and PostgreSQL (29 February included)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Date, Select, and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Subquery
 
 from crm.domain.facts import TIMELESS
 from crm.domain.settings import ZoneSettings
 from crm.domain.values import DROPPED
-from projections.schema import Money, facts, history, projects
+from projections.schema import Money, facts, projects
+from projections.views import changed_since, stood_on, unchanged_since
 
 WARNING, SEVERE = "warning", "severe"
 _ORDER = {SEVERE: 0, WARNING: 1}
@@ -69,24 +70,30 @@ def _on_or_before(column: Any, day: date | None) -> ColumnElement[bool]:
     return false() if day is None else column <= day
 
 
-def standing(on: date, current: bool, watched: Iterable[str] = ()) -> Subquery:
-    """Every project as it stood at the end of `on`, one row each: with `current`, the rows
+def standing(on: date, current: bool, stall_days: Mapping[str, int]) -> Subquery:
+    """Every project as it stood at the end of `on`, one row each (see `stood`)."""
+    parts = stood(on, current, stall_days)
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("standing")
+
+
+def stood(on: date, current: bool, stall_days: Mapping[str, int]) -> list[Select[Any]]:
+    """Every project as it stood at the end of `on`, in parts: with `current`, the rows
     as they stand now (cheap, and the same when nothing is dated after `on`); otherwise a
     project with nothing dated after `on` stood as it stands now, and only the others (for a
-    recent date, the few active since) take their stage and capital from the stage history
-    and their last activity from the facts — the last activity only in a stage of `watched`
-    (the stages the stall rule watches, the one rule that reads it; None in the others, so
-    the facts of the rest are not read). A project not contacted by `on` has no row."""
+    recent date, the few active since) take their stage and capital from the stage history.
+    Their last activity, which only the stall rule reads, is read from the facts only where
+    that rule could raise an alert: in a stage it watches (`stall_days`), held since at
+    least that many days before `on` (a row of the history starts on a day with an
+    activity, so one begun later had an activity too recent to have stalled); None
+    elsewhere. A project not contacted by `on` has no row."""
     p = projects.c
     now = select(p.id, p.name, p.owner, p.stage, p.capital, p.last_activity, p.started_on,
                  p.producing_on, p.land_on, p.framework_date, p.start_by, p.produce_by,
                  p.invest, p.invest_by)
     if current:
-        return now.subquery("standing")
-    # Nothing after `on`: every date of the project is on or before it, and its row is as
-    # it stood then.
-    unchanged = now.where(p.last_activity <= on)
-    h = history.alias("then")
+        return [now]
+    unchanged = now.where(unchanged_since(on))
+    h, then = stood_on(on)
     last = (select(func.max(facts.c.occurred_on))
             .where(facts.c.project_id == p.id, facts.c.occurred_on <= on,
                    facts.c.voided.is_(False), facts.c.event.notin_(sorted(TIMELESS)))
@@ -99,26 +106,25 @@ def standing(on: date, current: bool, watched: Iterable[str] = ()) -> Subquery:
     def if_promised(column: Any) -> Any:
         return case((promised, column), else_=None)
 
-    def stood(stage: Any, capital: Any, last_activity: Any) -> Select[Any]:
-        return select(p.id, p.name, p.owner, stage.label("stage"), capital.label("capital"),
-                      last_activity.label("last_activity"),
-                      by_then(p.started_on).label("started_on"),
-                      by_then(p.producing_on).label("producing_on"),
-                      by_then(p.land_on).label("land_on"),
-                      by_then(p.framework_date).label("framework_date"),
-                      if_promised(p.start_by).label("start_by"),
-                      if_promised(p.produce_by).label("produce_by"),
-                      if_promised(p.invest).label("invest"),
-                      if_promised(p.invest_by).label("invest_by"))
-
-    then = and_(h.c.project_id == p.id, h.c.valid_from <= on,
-                or_(h.c.valid_to.is_(None), h.c.valid_to > on))
-    stage = select(h.c.stage).where(then).scalar_subquery()
-    last_if_watched = case((stage.in_(sorted(watched)), last), else_=None)
-    active_since = (stood(stage, select(h.c.capital).where(then).scalar_subquery(),
-                          last_if_watched)
-                    .where(p.last_activity > on, stage.is_not(None)))
-    return union_all(unchanged, active_since).subquery("standing")
+    could_stall = [and_(h.c.stage == stage, h.c.valid_from <= before)
+                   for stage, before in ((stage, _days_before(on, days))
+                                         for stage, days in sorted(stall_days.items()))
+                   if before is not None]
+    last_if_watched = case((or_(*could_stall), last), else_=None) if could_stall \
+        else literal(None, Date)
+    active_since = (
+        select(p.id, p.name, p.owner, h.c.stage, h.c.capital,
+               last_if_watched.label("last_activity"),
+               by_then(p.started_on).label("started_on"),
+               by_then(p.producing_on).label("producing_on"),
+               by_then(p.land_on).label("land_on"),
+               by_then(p.framework_date).label("framework_date"),
+               if_promised(p.start_by).label("start_by"),
+               if_promised(p.produce_by).label("produce_by"),
+               if_promised(p.invest).label("invest"),
+               if_promised(p.invest_by).label("invest_by"))
+        .select_from(projects.join(h, then)).where(changed_since(on)))
+    return [unchanged, active_since]
 
 
 def conditions(s: Subquery, on: date, zone: ZoneSettings) -> dict[str, ColumnElement[bool]]:
@@ -146,11 +152,15 @@ def conditions(s: Subquery, on: date, zone: ZoneSettings) -> dict[str, ColumnEle
 
 
 def count(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> int:
-    """How many alerts stand at the end of `on` (the quarterly report's figure)."""
-    s = standing(on, current, zone.stall_days)
-    raised = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-              for condition in conditions(s, on, zone).values()]
-    return int(sum(conn.execute(select(*raised)).one()))
+    """How many alerts stand at the end of `on` (the quarterly report's figure), counted
+    in each part of `stood` on its own (quicker than over their union)."""
+    found = 0
+    for part in stood(on, current, zone.stall_days):
+        s = part.subquery("standing")
+        raised = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+                  for condition in conditions(s, on, zone).values()]
+        found += int(sum(conn.execute(select(*raised)).one()))
+    return found
 
 
 def alerts(conn: Connection, on: date, zone: ZoneSettings, current: bool) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -35,8 +36,8 @@ from crm.domain.values import (
 )
 from projections import alerts
 from projections.exact import exact_sum
-from projections.schema import deals, facts, history, projects, settings
-from projections.views import stage_totals, summed
+from projections.schema import deals, facts, projects, settings
+from projections.views import changed_since, stage_totals, stood_on, summed, unchanged_since
 
 GROWTH_PLACES = Decimal("0.000001")
 
@@ -148,8 +149,8 @@ def _details(rows: list[Any]) -> list[dict[str, Any]]:
             for _, _, name, short, amount, relocation, *_ in rows]
 
 
-def _largest_first(row: Any) -> tuple[Any, str]:
-    return -(row[_AMOUNT] or 0), row[_NAME]
+def _amount(row: Any) -> Any:
+    return row[_AMOUNT] or 0
 
 
 def _added(amounts: list[Decimal | None]) -> Decimal | None:
@@ -169,8 +170,10 @@ def blocks(conn: Connection, spans: Spans, tiers: tuple[Decimal, Decimal] = (TEN
                deals.c.short, deals.c.amount, deals.c.relocation, deals.c.sector,
                (deals.c.amount >= high).label("ten_yi"), (deals.c.amount >= low).label("yi"))
         .where(deals.c.event.in_([AGREEMENT, SIGNING]), spans.within(deals.c.occurred_on)))]
-    # Sorted once, the largest first: every list taken from these rows keeps that order.
-    listed.sort(key=_largest_first)
+    # Sorted once, the largest first, then by name (two stable sorts on single keys: quicker
+    # than one on pairs); every list taken from these rows keeps that order.
+    listed.sort(key=itemgetter(_NAME))
+    listed.sort(key=_amount, reverse=True)
     return (block(conn, *spans.period, _in((PERIOD,), listed)),
             block(conn, *spans.ytd, _in((PERIOD, REST_OF_YTD), listed)),
             block(conn, *spans.previous, _in((PREVIOUS,), listed)))
@@ -243,23 +246,14 @@ def rates(conn: Connection, start: date, end: date, signed: dict[str, Any]
     p = projects.c
     signed_ids = select(deals.c.project_id).where(
         deals.c.event == SIGNING, deals.c.occurred_on >= start, deals.c.occurred_on <= end)
-    # A project with something dated after `end` has its capital then summed from its
-    # arrivals (`event || ''`: looked up by project, not through the index of every capital
-    # arrival by date, which SQLite would otherwise choose); the others' capital now is
-    # their capital then.
-    def then(total: Any) -> Any:
-        return select(total(facts.c.amount)).where(
-            facts.c.project_id == p.id, facts.c.event.concat("") == CAPITAL_ARRIVAL,
-            facts.c.voided.is_(False), facts.c.occurred_on <= end).scalar_subquery()
-
-    ((started, producing, capital_now, capital_then),) = summed(conn, lambda total: (
+    # The capital in place at the end of `end` is the stage history's of that day.
+    h, then = stood_on(end)
+    ((started, producing, capital),) = summed(conn, lambda total: (
         conn.execute(
             select(func.count(case((p.started_on <= end, 1))),
-                   func.count(case((p.producing_on <= end, 1))),
-                   total(case((p.last_activity <= end, p.capital))),
-                   total(case((p.last_activity > end, then(total)))))
-            .where(p.id.in_(signed_ids))).all()))
-    capital = (capital_now or Decimal(0)) + (capital_then or Decimal(0))
+                   func.count(case((p.producing_on <= end, 1))), total(h.c.capital))
+            .select_from(projects.outerjoin(h, then)).where(p.id.in_(signed_ids))).all()))
+    capital = capital or Decimal(0)
 
     def fraction(n: Decimal | int, of: Decimal | int) -> Decimal | None:
         return (Decimal(n) / Decimal(of)).quantize(GROWTH_PLACES, rounding=ROUND_HALF_EVEN) \
@@ -385,12 +379,18 @@ def key_projects(conn: Connection, end: date, zone: ZoneSettings) -> dict[str, A
     agreement, which the report lists of their own) that the zone counts as key — by its
     planned investment, or flagged 重点 — with their expected investment, largest first."""
     rule = zone.key_rule
-    query = (select(projects.c.name, projects.c.short, history.c.investment)
-             .join(history, history.c.project_id == projects.c.id)
-             .where(history.c.stage == NEGOTIATING, history.c.valid_from <= end,
-                    (history.c.valid_to.is_(None)) | (history.c.valid_to > end)))
-    query = query.where(projects.c.key_flag.is_(True)) if rule is None else \
-        query.where(history.c.investment >= rule)
+    p = projects.c
+    h, then = stood_on(end)
+
+    def key(investment: Any) -> Any:
+        return p.key_flag.is_(True) if rule is None else investment >= rule
+
+    # Those with nothing dated after `end` as they stand; the others from the stage history.
+    query = union_all(
+        select(p.name, p.short, p.investment)
+        .where(p.stage == NEGOTIATING, unchanged_since(end), key(p.investment)),
+        select(p.name, p.short, h.c.investment).select_from(projects.join(h, then))
+        .where(changed_since(end), h.c.stage == NEGOTIATING, key(h.c.investment)))
     rows = sorted(map(tuple, conn.execute(query)), key=lambda r: (-r[2], r[0]))
     return {"count": len(rows), "investment": sum((r[2] for r in rows), Decimal(0)),
             "projects": sorted(r[0] for r in rows),

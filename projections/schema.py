@@ -131,6 +131,8 @@ projects = Table(
     Column("capital_on", Date),
     Column("version", Integer, nullable=False),
     Index("rm_projects_stage", "stage"),
+    # Reports as of a past day read the projects active since from the stage history.
+    Index("rm_projects_active", "last_activity"),
 )
 
 #: Every fact of every project, as it now stands (corrections applied): activities,
@@ -226,5 +228,5 @@ READ_MODEL = "pipeline"
 DAYS_ROW = "pipeline_days"
 #: The tables' layout. A store whose read models were made by another layout has them
 #: dropped and rebuilt from the log on first use: they are a cache.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 SCHEMA_ROW = "schema"

@@ -8,14 +8,17 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Alias
+from sqlalchemy.sql.functions import FunctionElement
 
 from crm.domain.facts import CORRECTION, TIMELESS, fold
 from crm.domain.values import NEGOTIATING_STAGES, SIGNED_STAGES, STAGES, name_key
 from projections.exact import summed
 from projections.rows import fact_of, project_row
-from projections.schema import facts, pipeline_days, projects
+from projections.schema import facts, history, pipeline_days, projects
 
 
 def _row(r: Any, today: date, as_of: date | None) -> dict[str, Any]:
@@ -104,6 +107,50 @@ def _states_as_of(conn: Connection, as_of: date, name: str | None) -> Iterator[d
 def states_as_of(conn: Connection, as_of: date) -> Iterator[dict[str, Any]]:
     """Every live project's row as it stood at the end of `as_of`."""
     return _states_as_of(conn, as_of, None)
+
+
+class scanned(FunctionElement[Any]):
+    """A column's value that SQLite is not to look up through an index (its unary +, a
+    no-op on any value): for a condition most rows meet, reading the table in order is
+    several times quicker. Other databases get the column itself."""
+
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(scanned)
+def _column(element: scanned, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(scanned, "sqlite")
+def _column_unindexed(element: scanned, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
+
+
+def unchanged_since(on: date) -> ColumnElement[bool]:
+    """SQL: the project has nothing dated after `on`, so it stood at the end of `on` as it
+    stands now (every change of stage, investment, capital or date comes from a fact dated
+    on its day; a rename or a void holds in all business time). For a recent `on`, most
+    projects: read in table order."""
+    return scanned(projects.c.last_activity) <= on
+
+
+def changed_since(on: date) -> ColumnElement[bool]:
+    """SQL: the project has something dated after `on` (for a recent `on`, the few active
+    since: found through the index of last activity, then looked up one by one)."""
+    return projects.c.id.in_(select(projects.c.id).where(projects.c.last_activity > on))
+
+
+def stood_on(on: date, name: str = "then") -> tuple[Alias, ColumnElement[bool]]:
+    """The stage history's rows that held at the end of `on` (an alias named `name`), and
+    the condition joining each to its project: one row for each project contacted by then."""
+    h = history.alias(name)
+    return h, and_(h.c.project_id == projects.c.id, h.c.valid_from <= on,
+                   or_(h.c.valid_to.is_(None), h.c.valid_to > on))
 
 
 def contact_date_of(conn: Connection, name: str) -> date | None:

@@ -105,6 +105,57 @@ def test_stage_totals_from_daily_changes_match_the_projects_on_every_date(zone):
     app.close()
 
 
+
+def test_reads_as_of_a_past_day_match_the_projects_folded_to_that_day(zone):
+    """Key projects, the completion rates' capital and the alerts as of a past day read the
+    projects active since from the stage history; every figure equals what folding each
+    project's facts up to that day gives."""
+    from decimal import ROUND_HALF_EVEN
+
+    from sqlalchemy import func, select
+
+    from crm.domain.facts import SIGNING
+    from projections import alerts, reports
+    from projections.schema import deals, projects
+
+    store = zone(3000)
+    app = ProjectLog(store=str(store))
+    projector = projector_for(app)
+    projector.catch_up()
+    with projector.engine.connect() as conn:
+        rules = reports.zone_settings(conn)
+        rule = rules.key_rule
+        last = conn.execute(select(func.max(projects.c.last_activity))).scalar_one()
+        for on in (date(2025, 3, 31), date(2025, 12, 31), date(2026, 6, 30), last):
+            stood = {r["name"]: r for r in views.project_rows(conn, today=on, as_of=on)}
+            key = sorted(((r["name"], r["investment"]) for r in stood.values()
+                          if r["stage"] == "negotiating"
+                          and (r["key_project"] if rule is None else r["investment"] >= rule)),
+                         key=lambda pair: (-pair[1], pair[0]))
+            found = reports.key_projects(conn, on, rules)
+            assert [(d["project"], d["amount"]) for d in found["details"]] == key, on
+            start = date(on.year, 1, 1)
+            signed = {name for (name,) in conn.execute(
+                select(projects.c.name).where(projects.c.id.in_(select(deals.c.project_id).where(
+                    deals.c.event == SIGNING, deals.c.occurred_on >= start,
+                    deals.c.occurred_on <= on))))}
+            capital = sum((stood[n]["capital_arrived"] or Decimal(0) for n in signed), Decimal(0))
+            started = sum(1 for n in signed if stood[n]["started_on"] is not None)
+            rates = reports.rates(conn, start, on, {"count": len(signed),
+                                                   "contracted_investment": Decimal(1)})
+            assert rates["capital"] == (capital if signed else None), on
+            assert rates["started"] == ((Decimal(started) / len(signed)).quantize(
+                reports.GROWTH_PLACES, rounding=ROUND_HALF_EVEN) if signed else None), on
+            listed = alerts.alerts(conn, on, rules, current=False)
+            assert alerts.count(conn, on, rules, current=False) == len(listed), on
+            stalled = {n for n, r in stood.items() if r["stage"] in rules.stall_days and
+                       (on - r["last_activity"]).days >= rules.stall_days[r["stage"]]}
+            assert {a["project"] for a in listed if a["rule"] == "stalled"} == stalled, on
+        assert alerts.count(conn, last, rules, current=True) == len(listed)
+        assert alerts.alerts(conn, last, rules, current=True) == listed
+    app.close()
+
+
 OPS = st.lists(st.tuples(
     st.sampled_from(["contact", "visit", "agree", "sign", "land", "capital", "drop", "reopen",
                      "catch_up"]),

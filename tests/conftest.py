@@ -309,7 +309,9 @@ def chromium() -> str:
             return shutil.which(name)
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "fonts-wqy-microhei"],
+        # Another test process may be installing them too: wait for its lock, not fail.
+        subprocess.run(["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600",
+                        "chromium", "fonts-wqy-microhei"],
                        env=env, capture_output=True, timeout=900)
         if shutil.which("chromium"):
             return shutil.which("chromium")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -32,7 +33,7 @@ class ZoneSources:
         import psycopg
 
         if (events, seed) not in self.templates:
-            name = f"crm_zone_{events}_{seed}"
+            name = f"crm_zone_{os.getpid()}_{events}_{seed}"
             with psycopg.connect(self.pg_url, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
                 admin.execute(f"CREATE DATABASE {name}")

@@ -100,6 +100,18 @@ def _iso(moment: datetime | str) -> str:
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
+def visit_data(participants: Any, note: Any, ids: list[str]) -> str:
+    """`_dumps({"participants": participants, "note": note, "project_ids": ids})`, the very
+    same text, put together from its parts: a rebuild writes one for every visit (nearly
+    half the log), and the encoder's own set-up for each dict cost more than the rest of the
+    row. The ids are the read models' 32 hex digits (`_hex`), which JSON writes as they are."""
+    if not ids:
+        return _dumps({"participants": participants, "note": note, "project_ids": ids})
+    return ('{"participants": ' + ("null" if participants is None else _dumps(participants))
+            + ', "note": ' + ("null" if note is None else _dumps(note))
+            + ', "project_ids": ["' + '", "'.join(ids) + '"]}')
+
+
 def fact_row(stored: Stored, fields: Callable[[bytes, Iterable[str]], dict[str, Any]],
              to_event: Callable[[Stored], Any]) -> dict[str, Any]:
     """The read model's row for one stored event, as first recorded. `fields` gives an
@@ -135,8 +147,7 @@ def fact_row(stored: Stored, fields: Callable[[bytes, Iterable[str]], dict[str, 
     elif kind == VISIT:
         row["kind"] = d["kind"]
         ids = visit_project_ids(d)
-        row["data"] = _dumps({"participants": d.get("participants"), "note": d.get("note"),
-                              "project_ids": ids})
+        row["data"] = visit_data(d.get("participants"), d.get("note"), ids)
         row["visit_id"] = _hex(d["visit_id"])
         row["counted"] = ids[0] == row["project_id"]
     elif kind in AMOUNT_EVENTS:

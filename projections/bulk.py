@@ -18,43 +18,60 @@ def bulk_insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]],
     """INSERT many rows straight through the driver, each value converted by its column's
     SQLAlchemy type (so reads through SQLAlchemy see exactly what it would have written),
     without SQLAlchemy's per-row statement machinery."""
-    if not rows:
-        return
+    if rows:
+        sql, pick, convert = _plan(conn, table, None, suffix)
+        conn.exec_driver_sql(sql, convert(list(map(pick, rows))))
+
+
+def insert_tuples(conn: Connection, table: Any, rows: Sequence[tuple[Any, ...]],
+                  fields: Sequence[str]) -> None:
+    """`bulk_insert` for rows given as tuples of the values named by `fields` (named tuples,
+    say), which may name more than the table's columns: no dict made for each row."""
+    if rows:
+        sql, pick, convert = _plan(conn, table, tuple(fields), "")
+        conn.exec_driver_sql(sql, convert(list(map(pick, rows))))
+
+
+def _plan(conn: Connection, table: Any, fields: tuple[str, ...] | None, suffix: str
+          ) -> tuple[str, Callable[[Any], tuple[Any, ...]], Callable[[list[tuple[Any, ...]]], list[Any]]]:
+    """The INSERT for `table`, what picks a row's values in the table's column order (from a
+    dict by name, or from a tuple of `fields` by place), and what converts them: made once
+    for each table, dialect and shape of row."""
     dialect = conn.dialect
-    key = (table.name, dialect.name, suffix)
+    key = (table.name, dialect.name, fields, suffix)
     plan = _INSERT_PLANS.get(key)
     if plan is None:
-        names, convert = _row_converter(list(table.columns), dialect)
+        columns = list(table.columns)
+        names = [c.name for c in columns]
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
                f"VALUES ({', '.join(mark for _ in names)}){suffix}")
-        plan = _INSERT_PLANS[key] = (sql, convert)
-    sql, convert = plan
-    conn.exec_driver_sql(sql, convert(rows))
+        keys = names if fields is None else [fields.index(name) for name in names]
+        pick = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+        plan = _INSERT_PLANS[key] = (sql, pick, column_converter(
+            [_processor(c.type, dialect) for c in columns]))
+    return plan
 
 
-def _row_converter(columns: Sequence[Any], dialect: Any
-                   ) -> tuple[list[str], Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]]:
-    """The columns in the order the driver is given them, and a function turning row dicts
-    into their values: first the columns taken as they are (picked in C), then those that
-    convert, each converted a column at a time (one list for all the rows)."""
-    processors = [(c.name, _processor(c.type, dialect)) for c in columns]
-    kept = [name for name, process in processors if process is None]
-    converted = [(name, process) for name, process in processors if process is not None]
-    pick: Callable[[dict[str, Any]], tuple[Any, ...]] = (
-        itemgetter(*kept) if len(kept) > 1 else
-        (lambda row: (row[kept[0]],)) if kept else (lambda row: ()))
+def column_converter(processors: Sequence[Callable[[Sequence[Any]], Sequence[Any]] | None]
+                     ) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
+    """What converts rows of values (one value for each processor, in order) a column at a
+    time, for the driver or from it: the rows turned into columns, each column that has a
+    processor converted by one call for all its values, and turned back into rows — every
+    step but the conversions themselves done in C. (None for each: the rows as they are.)"""
+    if not any(processors):
+        return lambda rows: rows
 
-    def convert(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        if not converted:
-            return list(map(pick, rows))
-        values = [process([row[name] for row in rows]) for name, process in converted]
-        return [a + b for a, b in zip(map(pick, rows), zip(*values))]
+    def convert(rows: list[tuple[Any, ...]]) -> list[Any]:
+        if not rows:
+            return rows
+        return list(zip(*[values if process is None else process(values)
+                          for values, process in zip(zip(*rows), processors)]))
 
-    return kept + [name for name, _ in converted], convert
+    return convert
 
 
-_INSERT_PLANS: dict[tuple[str, str, str], tuple[str, Any]] = {}
+_INSERT_PLANS: dict[tuple[str, str, tuple[str, ...] | None, str], tuple[str, Any, Any]] = {}
 
 
 def _processor(column_type: Any, dialect: Any) -> Callable[[Sequence[Any]], Sequence[Any]] | None:
@@ -98,13 +115,11 @@ def read_rows(conn: Connection, table: Any, names: Sequence[str], order_by: str,
         yield from conn.execute(select(*columns).order_by(text(order_by)),
                                 execution_options={"stream_results": True}).partitions(page)
         return
-    converters = [_sqlite_result(c.type, conn.dialect) for c in columns]
+    convert = column_converter([_sqlite_result(c.type, conn.dialect) for c in columns])
     result = conn.exec_driver_sql(f"SELECT {', '.join(names)} FROM {table.name} "
                                   f"ORDER BY {order_by}")
     for part in result.partitions(page):
-        values = [list(column) if convert is None else convert(column)
-                  for column, convert in zip(zip(*part), converters)]
-        yield list(zip(*values))
+        yield convert(part)
 
 
 def _sqlite_result(column_type: Any, dialect: Any) -> Callable[[Sequence[Any]], list[Any]] | None:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.engine import Connection
 
 from projections import exact, schema
-from projections.rows import Stored, fact_row, is_claim, is_zone, setting_row
+from projections.rows import FactRow, Stored, fact_row, is_claim, is_zone, setting_row
 from projections.schema import facts, pipeline_days, projects, tracking
 from projections.updates import apply_rows, apply_settings, insert_facts, refresh_days, settle_all
 
@@ -109,12 +109,12 @@ def project_page(conn: Connection, source: EventSource, records: Sequence[Stored
     """Apply stored events to the read models in `conn`'s transaction."""
     rows, settings = page_rows(source, records)
     if rows:
-        apply_rows(conn, rows)
+        apply_rows(conn, [r._asdict() for r in rows])
     apply_settings(conn, settings)
 
 
 def page_rows(source: EventSource, records: Sequence[Stored]
-              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+              ) -> tuple[list[FactRow], list[dict[str, Any]]]:
     """Stored events as rows of facts (projects' events) and of settings (the zone's)."""
     facts, settings = [], []
     for r in records:

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, VISIT, VOIDED, Step, trace
 from projections import schema
-from projections.bulk import bulk_insert, read_rows
+from projections.bulk import bulk_insert, insert_tuples, read_rows
 from projections.exact import add_sql, sum_text, summed
-from projections.rows import DEALS, correct_row, fact_of, project_row
+from projections.rows import DEALS, FactRow, correct_row, fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
 _CHUNK = 500
@@ -195,10 +195,10 @@ def settle_each(pids: Iterable[str], rows_of: Callable[[str], list[dict[str, Any
 # -- a rebuild: the facts first, then each project once ---------------------------------------
 
 
-def insert_facts(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
+def insert_facts(conn: Connection, new_rows: list[FactRow]) -> None:
     """A rebuild's first pass: a page of new rows of facts, stored as first recorded (their
     corrections are applied, and the projects made, by `settle_all`)."""
-    bulk_insert(conn, facts, new_rows)
+    insert_tuples(conn, facts, new_rows, FactRow._fields)
 
 
 def settle_all(conn: Connection, chunk: int = 1_000) -> None:

@@ -46,7 +46,7 @@ def test_quick_decoding_equals_the_library_mapper(zone):
         # an upcast class version takes the library's mapper: every event that way, to compare
         mapped = fact_row(record, lambda *_: {"class_version": 2}, source.to_event)
         assert quick == mapped
-        kinds.add(quick["event"])
+        kinds.add(quick.event)
     app.close()
     assert len(kinds) == 8
 

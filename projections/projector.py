@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.engine import Connection
 
 from projections import exact, schema
-from projections.rows import FactRow, Stored, fact_row, is_claim, is_zone, setting_row
+from projections.rows import NOT_PROJECTS, FactRow, Stored, fact_row, is_zone, setting_row
 from projections.schema import facts, pipeline_days, projects, tracking
 from projections.updates import apply_rows, apply_settings, insert_facts, refresh_days, settle_all
 
@@ -117,13 +117,12 @@ def page_rows(source: EventSource, records: Sequence[Stored]
               ) -> tuple[list[FactRow], list[dict[str, Any]]]:
     """Stored events as rows of facts (projects' events) and of settings (the zone's)."""
     facts, settings = [], []
+    fields, to_event = source.fields, source.to_event
     for r in records:
-        if is_claim(r):
-            continue
-        if is_zone(r):
+        if not r.topic.startswith(NOT_PROJECTS):  # a project's event: nearly every one
+            facts.append(fact_row(r, fields, to_event))
+        elif is_zone(r):
             settings.append(setting_row(r, source.decode))
-        else:
-            facts.append(fact_row(r, source.fields, source.to_event))
     return facts, settings
 
 

@@ -198,10 +198,9 @@ def is_zone(stored: Stored) -> bool:
 
 #: The topic of a name's claim (crm.domain.names): the store's, not the read models', concern.
 CLAIM_TOPIC = "crm.domain.names:NameClaim"
-
-
-def is_claim(stored: Stored) -> bool:
-    return stored.topic.startswith(CLAIM_TOPIC)
+#: The topics of the log's events that are no project's (a zone's, a name's claim): what
+#: `str.startswith` tells apart from a project's event in one call.
+NOT_PROJECTS = (ZONE_TOPIC, CLAIM_TOPIC)
 
 
 def setting_row(stored: Stored, decode: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -79,7 +80,7 @@ def _processor(column_type: Any, dialect: Any) -> Callable[[Sequence[Any]], Sequ
     common types, a faster one writing the very text or integer SQLAlchemy itself would."""
     if dialect.name == "sqlite":
         if isinstance(column_type, schema.Scaled):
-            return _each_present(column_type.to_integer)
+            return _sqlite_scaled(column_type)
         if isinstance(column_type, Date):
             return _sqlite_dates
         if isinstance(column_type, Boolean):
@@ -94,6 +95,25 @@ def _each(process: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[Any]]
 
 def _each_present(process: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[Any]]:
     return lambda values: [None if v is None else process(v) for v in values]
+
+
+def _sqlite_scaled(column_type: schema.Scaled) -> Callable[[Sequence[Any]], list[int | None]]:
+    """`Scaled.to_integer` of a column's values: a decimal that is a whole number (most
+    amounts are) scaled here, in the loop; any other value through `to_integer` itself,
+    which also refuses one finer than the column keeps."""
+    unit, to_integer = column_type.unit, column_type.to_integer
+
+    def convert(values: Sequence[Any]) -> list[int | None]:
+        scaled: list[int | None] = []
+        for value in values:
+            if value.__class__ is Decimal:
+                whole, part = value.as_integer_ratio()
+                scaled.append(whole * unit if part == 1 else to_integer(value))
+            else:
+                scaled.append(None if value is None else to_integer(value))
+        return scaled
+
+    return convert
 
 
 def _sqlite_dates(values: Sequence[date | None]) -> list[str | None]:

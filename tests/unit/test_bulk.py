@@ -59,3 +59,18 @@ def test_rows_as_tuples_are_written_as_the_same_rows_as_dicts(tmp_path):
     assert read == quick
     assert raw[0][4] == "2021-03-01" and raw[0][7] == 12000000050  # a date's text, fen
     assert read[1][8] == Decimal("60.1234") and read[2][10] is False
+
+
+def test_scaled_columns_are_the_integers_to_integer_makes():
+    import pytest
+
+    from projections.bulk import _sqlite_scaled
+
+    for column in (schema.Money(), schema.Area()):
+        values = [None, Decimal(0), Decimal("-0"), Decimal("1E+3"), Decimal("12.50"),
+                  Decimal("-7.01"), Decimal(10**30), 5, "3.5", Decimal("64690000"),
+                  *(Decimal(n).scaleb(-k) for n in (1, -99, 123456789) for k in range(3))]
+        assert _sqlite_scaled(column)(values) == [None if v is None else column.to_integer(v)
+                                                  for v in values]
+        with pytest.raises(ValueError, match="finer"):
+            _sqlite_scaled(column)([Decimal(1).scaleb(-column.scale - 1)])

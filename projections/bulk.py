@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from sqlalchemy import Boolean, Date, select, text
@@ -94,7 +94,14 @@ def _each(process: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[Any]]
 
 
 def _each_present(process: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[Any]]:
-    return lambda values: [None if v is None else process(v) for v in values]
+    """`process` of each value but None, which stays None: mapped in C when there is none
+    (a column that must hold a value, such as every fact's date, never has one)."""
+    def convert(values: Sequence[Any]) -> list[Any]:
+        if None in values:
+            return [None if v is None else process(v) for v in values]
+        return list(map(process, values))
+
+    return convert
 
 
 def _sqlite_scaled(column_type: schema.Scaled) -> Callable[[Sequence[Any]], list[int | None]]:
@@ -116,12 +123,15 @@ def _sqlite_scaled(column_type: schema.Scaled) -> Callable[[Sequence[Any]], list
     return convert
 
 
-def _sqlite_dates(values: Sequence[date | None]) -> list[str | None]:
-    return [None if v is None else v.isoformat() for v in values]
+#: A date as SQLAlchemy writes it on SQLite: its ISO text.
+_sqlite_dates = _each_present(methodcaller("isoformat"))
 
 
 def _sqlite_bools(values: Sequence[Any]) -> list[int | None]:
-    return [None if v is None else int(bool(v)) for v in values]
+    """A boolean as SQLAlchemy writes it on SQLite: 1 or 0."""
+    if None in values:
+        return [None if v is None else int(bool(v)) for v in values]
+    return list(map(int, map(bool, values)))
 
 
 def read_rows(conn: Connection, table: Any, names: Sequence[str], order_by: str,

@@ -74,3 +74,15 @@ def test_scaled_columns_are_the_integers_to_integer_makes():
                                                   for v in values]
         with pytest.raises(ValueError, match="finer"):
             _sqlite_scaled(column)([Decimal(1).scaleb(-column.scale - 1)])
+
+
+def test_a_column_with_or_without_none_converts_alike():
+    from projections.bulk import _each_present, _sqlite_bools, _sqlite_dates
+
+    days = (date(2021, 3, 1), date(1999, 12, 31))
+    assert _sqlite_dates(days) == ["2021-03-01", "1999-12-31"]
+    assert _sqlite_dates((None, *days)) == [None, "2021-03-01", "1999-12-31"]
+    assert _sqlite_bools((True, False, 1, 0)) == [1, 0, 1, 0]
+    assert _sqlite_bools((True, None, False)) == [1, None, 0]
+    assert _each_present(date.fromisoformat)(("2021-03-01",)) == [date(2021, 3, 1)]
+    assert _each_present(bool)((None, 1)) == [None, True]

@@ -51,7 +51,7 @@ def known_models(source: EventSource, moment: datetime, upto: int | None = None
                 if not records:
                     break
             facts, settings = page_rows(source, records)
-            kept = [r for r in facts if datetime.fromisoformat(r["recorded_at"]) <= moment]
+            kept = [r._asdict() for r in facts if datetime.fromisoformat(r.recorded_at) <= moment]
             kept_settings = [r for r in settings
                              if datetime.fromisoformat(r["recorded_at"]) <= moment]
             if kept:

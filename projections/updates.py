@@ -12,14 +12,14 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.engine import Connection
 
 from crm.domain.facts import CORRECTION, VISIT, VOIDED, Step, trace
 from projections import schema
-from projections.bulk import bulk_insert, read_rows
+from projections.bulk import bulk_insert, insert_tuples, read_rows
 from projections.exact import add_sql, sum_text, summed
-from projections.rows import DEALS, correct_row, fact_of, project_row
+from projections.rows import DEALS, FactRow, correct_row, fact_of, project_row
 from projections.schema import facts, pipeline_days, projects
 
 _CHUNK = 500
@@ -195,10 +195,10 @@ def settle_each(pids: Iterable[str], rows_of: Callable[[str], list[dict[str, Any
 # -- a rebuild: the facts first, then each project once ---------------------------------------
 
 
-def insert_facts(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
+def insert_facts(conn: Connection, new_rows: list[FactRow]) -> None:
     """A rebuild's first pass: a page of new rows of facts, stored as first recorded (their
     corrections are applied, and the projects made, by `settle_all`)."""
-    bulk_insert(conn, facts, new_rows)
+    insert_tuples(conn, facts, new_rows, FactRow._fields)
 
 
 def settle_all(conn: Connection, chunk: int = 1_000) -> None:
@@ -246,7 +246,7 @@ def settle_all(conn: Connection, chunk: int = 1_000) -> None:
                 corrected[target["position"]] = target
     flush()
     schema.FACTS_BY_VISIT.create(conn, checkfirst=True)
-    _recount(conn, dead, _shared_visits(conn))
+    _recount(conn, dead, _miscounted_visits(conn))
 
 
 #: What `settle` and a correction read of a row of facts.
@@ -254,12 +254,19 @@ _SETTLED_KEYS = ("position", "project_id", "seq", "event", "occurred_on", "kind"
                  "voided", "data")
 
 
-def _shared_visits(conn: Connection) -> set[str]:
-    """Every visit naming more than one project. (A visit's row keeps the ids it names last
+def _miscounted_visits(conn: Connection) -> set[str]:
+    """The visits naming more than one project that no live project's copy counts: the only
+    shared visits a rebuild's `_recount` need look at. A rebuild first counts the copy in
+    the history of the project a visit names first (`fact_row`), and that stands while that
+    project is live, which nearly every one is; not when it was voided or merged away, nor
+    when the id its name gives is no project's. (A visit's row keeps the ids it names last
     in its JSON, one 32-digit id after another: a second one is the mark of a shared visit.)"""
     last_of_several = '%", "' + "_" * 32 + '"]}'
+    copies = facts.alias("copies")
+    counted_live = exists().where(copies.c.visit_id == facts.c.visit_id, copies.c.counted,
+                                  copies.c.project_id.in_(select(projects.c.id)))
     return {v for (v,) in conn.execute(select(facts.c.visit_id).distinct().where(
-        facts.c.event == VISIT, facts.c.data.like(last_of_several)))}
+        facts.c.event == VISIT, facts.c.data.like(last_of_several), ~counted_live))}
 
 
 def _update_corrected(conn: Connection, rows: dict[int, dict[str, Any]]) -> None:

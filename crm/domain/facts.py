@@ -241,19 +241,21 @@ def fold(facts: Iterable[Fact], as_of: date | None = None) -> ProjectState | Non
 
 #: (business day, stage, investment, capital arrived) at the end of a day something happened.
 Step = tuple[date, str, Decimal, Decimal]
+#: A step's capital before any arrived (a decimal never changes: one serves every step).
+_NONE = Decimal(0)
 
 
 def trace(facts: Iterable[Fact]) -> tuple[ProjectState | None, list[Step]]:
     """The project's final state, and its stage, investment and capital at the end of each
     business day on which something happened, oldest first (each holds until the next)."""
     steps: list[Step] = []
-    state: ProjectState | None = None
     ordered: Sequence[Fact] = business_order(facts)
-    for i, fact in enumerate(ordered):
-        if state is None:
-            state = ProjectState()
+    if not ordered:
+        return None, steps
+    state = ProjectState()
+    for fact, following in zip(ordered, [*ordered[1:], None]):
         apply_fact(state, fact)
-        if i + 1 == len(ordered) or ordered[i + 1].occurred_on != fact.occurred_on:
+        if following is None or following.occurred_on != fact.occurred_on:
             steps.append((fact.occurred_on, state.stage, state.investment,
-                          state.capital or Decimal(0)))
+                          state.capital or _NONE))
     return state, steps

@@ -46,7 +46,7 @@ def test_quick_decoding_equals_the_library_mapper(zone):
         # an upcast class version takes the library's mapper: every event that way, to compare
         mapped = fact_row(record, lambda *_: {"class_version": 2}, source.to_event)
         assert quick == mapped
-        kinds.add(quick["event"])
+        kinds.add(quick.event)
     app.close()
     assert len(kinds) == 8
 
@@ -88,6 +88,35 @@ def test_incremental_with_late_entries_and_shared_visits(store):
         assert totals["capital"]["capital"] == Decimal("0.3")
         assert totals["capital"]["investment"] == Decimal("3.3")
         assert totals["negotiating"]["count"] == 1
+    app.close()
+    assert dump(store) == rebuilt(store)
+
+
+def test_shared_visits_whose_first_project_is_gone_count_alike_in_a_rebuild(store):
+    """A visit naming several projects counts once, in the history of the first of them
+    still live: a rebuild recounts only the visits whose first-named project is not, and
+    must come to what catching up after every command came to."""
+    app = ProjectLog(store=str(store), user="t")
+    projector = projector_for(app)
+    on = date(2020, 1, 1)
+    for name in ("A", "B", "C", "D", "E"):
+        app.contact(name=name, investor="I", sector="新能源", planned=Decimal(10**8),
+                    occurred_on=on)
+        projector.catch_up()
+    steps = [
+        ("log_visit", dict(names=["A", "B"], kind="pairing", occurred_on=date(2020, 2, 1))),
+        ("log_visit", dict(names=["C", "D", "B"], kind="pairing", occurred_on=date(2020, 2, 2))),
+        ("log_visit", dict(names=["B", "E"], kind="pairing", occurred_on=date(2020, 2, 3))),
+        ("void", dict(name="A", reason="录入测试")),
+        ("merge", dict(duplicate="C", into="E", reason="重复录入")),
+    ]
+    for method, kwargs in steps:
+        getattr(app, method)(**kwargs)
+        projector.catch_up()
+    with projector.engine.connect() as conn:
+        counted = conn.exec_driver_sql(
+            "SELECT COUNT(*) FROM rm_facts WHERE event = 'VisitLogged' AND counted").scalar()
+    assert counted == 3  # each visit once, though A and C are gone
     app.close()
     assert dump(store) == rebuilt(store)
 

@@ -131,8 +131,14 @@ projects = Table(
     Column("capital_on", Date),
     Column("version", Integer, nullable=False),
     Index("rm_projects_stage", "stage"),
-    # Reports as of a past day read the projects active since from the stage history.
-    Index("rm_projects_active", "last_activity"),
+    # Reports as of a past day read the projects active since from the stage history, the
+    # others as they stand: this index finds the first and holds every column the alerts
+    # read of the second, so counting them reads it alone, not the wider table.
+    Index("rm_projects_active", "last_activity", "stage", "land_on", "started_on",
+          "producing_on", "framework_date", "start_by", "produce_by", "invest", "invest_by",
+          "capital"),
+    # The report's channels count the projects landed in a span from this index alone.
+    Index("rm_projects_landed", "land_on", "channel"),
 )
 
 #: Every fact of every project, as it now stands (corrections applied): activities,
@@ -151,7 +157,9 @@ facts = Table(
     Column("voided", Boolean, nullable=False),
     Column("counted", Boolean, nullable=False),  # false for the extra copies of a shared visit
     Column("data", Text),  # the contact's profile, a drop's reason, or a correction, as JSON
-    Index("rm_facts_project", "project_id", "seq"),
+    # A project's facts in order; with the columns its last activity by a day is read
+    # from (the alerts as of a past day), without visiting the table.
+    Index("rm_facts_project", "project_id", "seq", "occurred_on", "voided", "event"),
 )
 #: A shared visit's copies, found by its id (only visits carry one).
 FACTS_BY_VISIT = Index("rm_facts_visit", facts.c.visit_id,
@@ -180,7 +188,7 @@ BY_DATE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_facts_by_date ON rm_facts "
     "(event, occurred_on, voided, counted, kind, amount, mu)",
     "CREATE INDEX IF NOT EXISTS rm_deals_by_date ON rm_deals "
-    "(event, occurred_on, amount, name, sector, relocation, short)",
+    "(event, occurred_on, amount, name, sector, relocation, short, project_id)",
 )
 
 #: Each project's stage history over business time, with the investment it stood for and
@@ -205,6 +213,8 @@ pipeline_days = Table(
     Column("projects", Integer, nullable=False),
     Column("investment", Money, nullable=False),
     Column("capital", Money, nullable=False),
+    # Every stage's totals as of a day are sums over the days up to it, read from here alone.
+    Index("rm_pipeline_days_by_stage", "stage", "day", "projects", "investment", "capital"),
 )
 
 #: The zone's settings as recorded (a key absent here has its default): the report reads the
@@ -228,5 +238,5 @@ READ_MODEL = "pipeline"
 DAYS_ROW = "pipeline_days"
 #: The tables' layout. A store whose read models were made by another layout has them
 #: dropped and rebuilt from the log on first use: they are a cache.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 SCHEMA_ROW = "schema"

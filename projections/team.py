@@ -20,6 +20,7 @@ from crm.domain.facts import CONTACT, HANDOVER, SIGNING, VISIT
 from crm.domain.values import STAGES, VISIT_KINDS
 from projections import alerts
 from projections.schema import facts, history, projects
+from projections.views import held_on
 
 _PEOPLE = re.compile(r"[,，、;；/\s]+")
 
@@ -88,8 +89,7 @@ def team_report(conn: Connection, start: date, end: date, today: date,
     live = {pid for (pid,) in conn.execute(select(projects.c.id))}
     for pid, stage in conn.execute(
             select(history.c.project_id, history.c.stage)
-            .where(history.c.valid_from <= end,
-                   (history.c.valid_to.is_(None)) | (history.c.valid_to > end))):
+            .where(held_on(history, end))):
         owner = owners.at(pid, end)
         if owner and pid in live:
             member(owner)["projects_by_stage"][stage] += 1

@@ -149,8 +149,13 @@ def stood_on(on: date, name: str = "then") -> tuple[Alias, ColumnElement[bool]]:
     """The stage history's rows that held at the end of `on` (an alias named `name`), and
     the condition joining each to its project: one row for each project contacted by then."""
     h = history.alias(name)
-    return h, and_(h.c.project_id == projects.c.id, h.c.valid_from <= on,
-                   or_(h.c.valid_to.is_(None), h.c.valid_to > on))
+    return h, and_(h.c.project_id == projects.c.id, held_on(h, on))
+
+
+def held_on(h: Any, on: date) -> ColumnElement[bool]:
+    """SQL: the row of the stage history (`h`, the table or an alias of it) held at the end
+    of `on`."""
+    return and_(h.c.valid_from <= on, or_(h.c.valid_to.is_(None), h.c.valid_to > on))
 
 
 def contact_date_of(conn: Connection, name: str) -> date | None:

@@ -135,7 +135,8 @@ def unchanged_since(on: date) -> ColumnElement[bool]:
     """SQL: the project has nothing dated after `on`, so it stood at the end of `on` as it
     stands now (every change of stage, investment, capital or date comes from a fact dated
     on its day; a rename or a void holds in all business time). For a recent `on`, most
-    projects: read in table order."""
+    projects: read in order (the table, or an index that holds every column read), not
+    looked up one by one through the index of last activity."""
     return scanned(projects.c.last_activity) <= on
 
 

@@ -736,10 +736,7 @@ def list_(s: Settings, fmt: str, search: str | None, stage_names: tuple[str, ...
     rows = s.reader().projects(
         search=parse_text(search, "--search") if search else None, stages=stages or None,
         sector=parse_sector(sector) if sector else None, owner=owner,
-        since=parse_date(since, "--since") if since else None)
-    if with_alerts:
-        alerted = {a["project"] for a in s.reader().alerts()}
-        rows = [r for r in rows if r["name"] in alerted]
+        since=parse_date(since, "--since") if since else None, alerted=with_alerts)
     click.echo(render_projects(rows, fmt, s.lang))
 
 

@@ -132,10 +132,10 @@ class Reader:
 
     def projects(self, *, search: str | None = None, stages: Sequence[str] | None = None,
                  sector: str | None = None, owner: str | None = None,
-                 since: date | None = None) -> list[dict[str, Any]]:
+                 since: date | None = None, alerted: bool = False) -> list[dict[str, Any]]:
         """Every project, or those whose name or investor holds `search` (any part, case and
         width ignored) and that pass the pipeline's filters; `since`: last activity on or
-        after that day."""
+        after that day; `alerted`: only those with an alert standing (see `alerts`)."""
         rows = self._query(lambda conn: views.project_rows(
             conn, today=clock.today(), as_of=self.as_of, stages=stages, sector=sector,
             owner=owner))
@@ -145,6 +145,9 @@ class Reader:
                     or wanted in name_key(r["investor"] or "")]
         if since is not None:
             rows = [r for r in rows if r["last_activity"] and r["last_activity"] >= since]
+        if alerted:
+            raised = {a["project"] for a in self.alerts()}
+            rows = [r for r in rows if r["name"] in raised]
         return rows
 
     def project(self, name: str) -> dict[str, Any]:

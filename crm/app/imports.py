@@ -330,7 +330,7 @@ class _Planner:
         if key in self.projects:
             return self.projects[key]
         if key not in self.loaded:
-            self.loaded[key] = self.app.repository.get(self.existing[key]).guarded(
+            self.loaded[key] = self.app.load(self.existing[key]).guarded(
                 self.limits, self.zone)
         return self.loaded[key]
 

@@ -47,6 +47,16 @@ RENAMED_TOPIC = get_topic(Project.ProjectRenamed)
 VOIDED_TOPIC = get_topic(Project.ProjectVoided)
 
 
+def _applied(aggregate: Any, events: Any) -> Any:
+    """An aggregate with each of its stored events applied in turn: the library's
+    `project_aggregate` (its public `projector_func`), less that function's assertion that
+    each event is a `CanMutateProtocol`, an isinstance check against a runtime protocol
+    that costs about 9 µs an event on Python 3.11 (a tenth of a write's time)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 def _refuse_environment(store: str, user: str) -> None:
     """What opening a store takes from the environment, refused in one line before anything
     is opened: who records, how long to wait for a lock, and the clock (CRM_NOW: a test's or
@@ -125,11 +135,11 @@ class ProjectLog(Application):
         gone: Project | None = None
         for slot in itertools.count(1):
             try:
-                found = self.repository.get(slot_id(name, slot))
+                found = self.load(slot_id(name, slot))
             except AggregateNotFoundError:
                 return gone if voided else None
             if type(found).__name__ == "NameClaim":  # a rename's (crm.domain.names)
-                found = self.repository.get(found.project)
+                found = self.load(found.project)
             if isinstance(found, Project) and name_key(found.name) == key:
                 if not found.state.voided:
                     return found
@@ -143,9 +153,9 @@ class ProjectLog(Application):
             candidate = slot_id(name, slot)
             if not self.recorder.select_events(candidate, limit=1):
                 return candidate
-            holder = self.repository.get(candidate)
+            holder = self.load(candidate)
             if type(holder).__name__ == "NameClaim":
-                holder = self.repository.get(holder.project)
+                holder = self.load(holder.project)
             if not holder.state.voided and name_key(holder.name) == name_key(name):
                 raise errors.DuplicateName(name=name, existing=holder.name)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -157,7 +167,12 @@ class ProjectLog(Application):
         return project
 
     def get_by_id(self, pid: UUID) -> Project:
-        return self.repository.get(pid)
+        return self.load(pid)
+
+    def load(self, aggregate_id: UUID) -> Any:
+        """An aggregate (a project, a name's claim, the zone's settings) from its stored
+        events; AggregateNotFoundError when it has none."""
+        return self.repository.get(aggregate_id, projector_func=_applied)
 
     def near_names(self, name: str, n: int = 3) -> str:
         """The names nearest to one that was not found ("did you mean …?"): spelling, a part
@@ -206,7 +221,7 @@ class ProjectLog(Application):
 
     def projects(self) -> Iterator[Project]:
         for pid in self.project_ids():
-            yield self.repository.get(pid)
+            yield self.load(pid)
 
     def history(self, name: str) -> list[dict[str, Any]]:
         """Every event of the project as recorded, oldest first: its position in the
@@ -389,7 +404,7 @@ class ProjectLog(Application):
                     ) -> list[Project]:
         def attempt(_: int) -> tuple[list[Project], list[Project]]:
             zone = self._read_zone()
-            projects = [self.repository.get(pid).guarded(None, zone) for pid in ids]
+            projects = [self.load(pid).guarded(None, zone) for pid in ids]
             decide(projects)
             return projects, projects
 
@@ -465,7 +480,7 @@ class ProjectLog(Application):
         claim it made before), if any."""
         for slot in itertools.count(1):
             try:
-                found = self.repository.get(slot_id(name, slot))
+                found = self.load(slot_id(name, slot))
             except AggregateNotFoundError:
                 return None
             target = found.project if type(found).__name__ == "NameClaim" else found.id
@@ -506,7 +521,7 @@ class ProjectLog(Application):
     def zone(self) -> Any:
         """The zone's settings aggregate (crm.domain.zone.Zone), or None when none is set."""
         try:
-            return self.repository.get(ZONE_ID)
+            return self.load(ZONE_ID)
         except AggregateNotFoundError:
             return None
 

@@ -166,9 +166,6 @@ class ProjectLog(Application):
             raise ProjectNotFound(name=name, suggestions=self.near_names(name))
         return project
 
-    def get_by_id(self, pid: UUID) -> Project:
-        return self.load(pid)
-
     def load(self, aggregate_id: UUID) -> Any:
         """An aggregate (a project, a name's claim, the zone's settings) from its stored
         events; AggregateNotFoundError when it has none."""

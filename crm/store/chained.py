@@ -62,9 +62,10 @@ class Chained:
             positions, _ = self._append(c, list(zip(stored_events, moments, strict=True)), UNREAD)
             if expect_zone is not None:
                 zone_id, version = expect_zone
-                rows = self._query(c, "events_of", (self._id_text(zone_id),))
-                if len(rows) != version:
-                    raise ZoneChanged(f"the zone's settings changed (version {len(rows)}, "
+                # the count of its events, not the events: a zone's history only grows
+                ((stored,),) = self._query(c, "version_of", (self._id_text(zone_id),))
+                if stored != version:
+                    raise ZoneChanged(f"the zone's settings changed (version {stored}, "
                                       f"expected {version})")
             return positions
 

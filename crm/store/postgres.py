@@ -205,6 +205,8 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                            "ORDER BY c.position LIMIT %s"),
             "events_of": sql("SELECT originator_version, topic, state FROM {schema}.{events} "
                              "WHERE originator_id = %s::uuid ORDER BY originator_version"),
+            "version_of": sql("SELECT count(*) FROM {schema}.{events} "
+                              "WHERE originator_id = %s::uuid"),
             "of_topics": sql("SELECT notification_id, originator_id, topic, state "
                              "FROM {schema}.{events} WHERE notification_id > %s AND topic IN "
                              "(SELECT jsonb_array_elements_text(%s::jsonb)) "

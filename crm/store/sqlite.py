@@ -115,6 +115,7 @@ class ChainedSQLiteApplicationRecorder(Chained, SQLiteApplicationRecorder):
                    "WHERE c.position > ? ORDER BY c.position LIMIT ?",
         "events_of": "SELECT originator_version, topic, state FROM {events} "
                      "WHERE originator_id = ? ORDER BY originator_version",
+        "version_of": "SELECT count(*) FROM {events} WHERE originator_id = ?",
         "of_topics": "SELECT rowid, originator_id, topic, state FROM {events} WHERE rowid > ? "
                      "AND topic IN (SELECT value FROM json_each(?)) ORDER BY rowid LIMIT ?",
         "stored_rows": "SELECT rowid, originator_id, originator_version, topic, state "

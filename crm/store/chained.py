@@ -56,17 +56,15 @@ class Chained:
         a backdated fact was being recorded cannot let both succeed."""
         if not stored_events:
             return []
+        zone_id, expected = expect_zone if expect_zone is not None else (None, None)
         with self.datastore.transaction(commit=True) as c:
             self._lock(c)
             moments = stamps if stamps is not None else [stamp or utc_now()] * len(stored_events)
-            positions, _ = self._append(c, list(zip(stored_events, moments, strict=True)), UNREAD)
-            if expect_zone is not None:
-                zone_id, version = expect_zone
-                # the count of its events, not the events: a zone's history only grows
-                ((stored,),) = self._query(c, "version_of", (self._id_text(zone_id),))
-                if stored != version:
-                    raise ZoneChanged(f"the zone's settings changed (version {stored}, "
-                                      f"expected {version})")
+            positions, _, version = self._append(
+                c, list(zip(stored_events, moments, strict=True)), UNREAD, zone_id=zone_id)
+            if zone_id is not None and version != expected:
+                raise ZoneChanged(f"the zone's settings changed (version {version}, "
+                                  f"expected {expected})")
             return positions
 
     def insert_all(self, produce: Callable[[InTransaction], Iterable[Sequence[Pending]]],
@@ -83,24 +81,30 @@ class Chained:
             self._lock(c)
             for batch in produce(InTransaction(self, c)):
                 if batch:
-                    _, last = self._append(c, batch, last, check=not links_checked)
+                    _, last, _ = self._append(c, batch, last, check=not links_checked)
                     written += len(batch)
         return written
 
     def _append(self, c: Any, pending: Sequence[Pending], last: ChainRow | None | object,
-                check: bool = True) -> tuple[list[int], ChainRow]:
+                check: bool = True, zone_id: Any = None
+                ) -> tuple[list[int], ChainRow, int | None]:
         """Store a batch and its chain rows after `last` (UNREAD: the head as stored, read
-        once the batch's events hold the write lock): their positions, and the new head."""
+        once the batch's events hold the write lock): their positions, the new head, and
+        (with `zone_id`, when the head is read) the zone's version under that lock."""
         events = [e for e, _ in pending]
         bounds = [b for _, b in pending]
-        texts = self._id_texts(events)
-        positions = self._insert_rows(c, events, texts)
-        head = self._last_chain(c) if last is UNREAD else cast("ChainRow | None", last)
         copied = isinstance(bounds[0], ChainRow)
         if any(isinstance(b, ChainRow) is not copied for b in bounds):
             raise ValueError("a batch is either new events or copied ones")
+        texts = self._id_texts(events)
+        positions = self._insert_rows(c, events, texts)
+        stamping, version = None, None
+        if last is UNREAD:
+            head, stamping, version = self._under_lock(c, None if copied else bounds, zone_id)
+        else:
+            head = cast("ChainRow | None", last)
         if not copied:  # the store decides whose clock records them (see `_stamping`)
-            moments, stamped_by = self._stamping(c, bounds)
+            moments, stamped_by = stamping or self._stamping(c, bounds)
             chain = chain_rows(head, events, texts, positions, moments, stamped_by)
         elif check:
             rows = [StoredRow(p, t, e.originator_version, e.topic, bytes(e.state))
@@ -111,7 +115,19 @@ class Chained:
             chain = [(r.position, r.link, p, r.stamped_at, r.stamped_by, r.format)
                      for p, r in zip(positions, bounds, strict=True)]
         self._insert_chain(c, chain)
-        return positions, ChainRow(*chain[-1])
+        return positions, ChainRow(*chain[-1]), version
+
+    def _under_lock(self, c: Any, stamps: Sequence[Any] | None, zone_id: Any
+                    ) -> tuple[ChainRow | None, tuple[Sequence[Any], str] | None, int | None]:
+        """What a write reads once its events hold the write lock: the chain's head; the
+        record times and recorder of new events (`stamps`, see `_stamping`); and the zone's
+        version, the count of its events (not the events: a zone's history only grows).
+        A dialect may read them in one statement."""
+        head = self._last_chain(c)
+        stamping = self._stamping(c, stamps) if stamps is not None else None
+        version = None if zone_id is None else \
+            self._query(c, "version_of", (self._id_text(zone_id),))[0][0]
+        return head, stamping, version
 
     def _insert_chain(self, c: Any, rows: list[tuple[Any, ...]]) -> None:
         self._execute_many(c, "insert_chain", rows)

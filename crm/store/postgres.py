@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from crm.store.chain import ADDED_COLUMNS, CHAIN_TABLE
-from crm.store.chained import Chained
+from crm.store.chain import ADDED_COLUMNS, CHAIN_TABLE, ChainRow
+from crm.store.chained import Chained, chain_row
 from crm.store.errors import NoStore, StoreUnavailable
 from crm.store.pgurl import explain, parse, redact
 
@@ -222,6 +222,13 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                                "WHERE e.notification_id > %s ORDER BY e.notification_id "
                                "LIMIT %s"),
             "server": sql("SELECT clock_timestamp() AS now, session_user AS who"),
+            # `_under_lock` in one statement: the server's clock and login, the zone's
+            # version, and the chain's head (no row of it in an empty chain)
+            "under_lock": sql(
+                "SELECT clock_timestamp() AS now, session_user AS who, "
+                "(SELECT count(*) FROM {schema}.{events} WHERE originator_id = %s::uuid) "
+                f"AS zone, h.* FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT {_CHAIN_COLUMNS} "
+                "FROM {schema}.{chain} ORDER BY position DESC LIMIT 1) AS h ON true"),
             "chain_columns": sql("SELECT column_name FROM information_schema.columns "
                                  "WHERE table_schema = %s AND table_name = %s"),
         }
@@ -302,6 +309,18 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
         c.execute(self._sql["server"])
         server = c.fetchone()
         return [server["now"]] * len(stamps), str(server["who"])
+
+    def _under_lock(self, c: Any, stamps: Sequence[Any] | None, zone_id: Any
+                    ) -> tuple[ChainRow | None, tuple[Sequence[Any], str] | None, int | None]:
+        """The head, the server's clock and login, and the zone's version in one round
+        trip (each statement under the lock lengthens every other writer's wait)."""
+        c.execute(self._sql["under_lock"], (None if zone_id is None else self._id_text(zone_id),))
+        r = c.fetchone()
+        head = None if r["position"] is None else chain_row(
+            [r[k] for k in ("position", "link", "event_position", "stamped_at", "stamped_by",
+                            "format")])
+        stamping = None if stamps is None else ([r["now"]] * len(stamps), str(r["who"]))
+        return head, stamping, None if zone_id is None else r["zone"]
 
     def _id_text(self, originator_id: Any) -> str:
         return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex

@@ -205,8 +205,6 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                            "ORDER BY c.position LIMIT %s"),
             "events_of": sql("SELECT originator_version, topic, state FROM {schema}.{events} "
                              "WHERE originator_id = %s::uuid ORDER BY originator_version"),
-            "version_of": sql("SELECT count(*) FROM {schema}.{events} "
-                              "WHERE originator_id = %s::uuid"),
             "of_topics": sql("SELECT notification_id, originator_id, topic, state "
                              "FROM {schema}.{events} WHERE notification_id > %s AND topic IN "
                              "(SELECT jsonb_array_elements_text(%s::jsonb)) "
@@ -317,8 +315,7 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
         c.execute(self._sql["under_lock"], (None if zone_id is None else self._id_text(zone_id),))
         r = c.fetchone()
         head = None if r["position"] is None else chain_row(
-            [r[k] for k in ("position", "link", "event_position", "stamped_at", "stamped_by",
-                            "format")])
+            [r[column] for column in _CHAIN_COLUMNS.split(", ")])
         stamping = None if stamps is None else ([r["now"]] * len(stamps), str(r["who"]))
         return head, stamping, None if zone_id is None else r["zone"]
 

@@ -15,6 +15,7 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "crm" / "locale" / "zh" / "LC_MESSAGES" / "crm.po"
@@ -63,20 +64,27 @@ def _expected() -> Iterator[Entry]:
 
 
 def help_texts() -> Iterator[Entry]:
-    """Every command's help, short help and epilog, every option's help and metavar."""
+    """Every command's help, short help and epilog, every option's help and metavar, in
+    English: as written, even where this process has shown the help in Chinese (which
+    translates it in place, keeping the English in `cli._TRANSLATED`)."""
     import click
 
     import cli
 
+    def english(owner: Any, attribute: str) -> Any:
+        kept = cli._TRANSLATED.get(id(owner), {})
+        return kept[attribute] if attribute in kept else getattr(owner, attribute, None)
+
     def walk(command: click.Command) -> Iterator[Entry]:
-        for text in (command.help, command.short_help, command.epilog):
+        for attribute in ("help", "short_help", "epilog"):
+            text = english(command, attribute)
             if text:
                 yield inspect.cleandoc(text), "help"
         for param in command.params:
-            if getattr(param, "help", None):
-                yield param.help, "help"
-            if param.metavar:
-                yield param.metavar, "help"
+            for attribute in ("help", "metavar"):
+                text = english(param, attribute)
+                if text:
+                    yield text, "help"
         if isinstance(command, click.Group):
             for sub in command.commands.values():
                 yield from walk(sub)

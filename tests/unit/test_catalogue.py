@@ -42,6 +42,26 @@ def test_nothing_is_untranslated(catalogue):
     assert catalogue.untranslated() == []
 
 
+def test_it_reads_the_english_help_after_this_process_showed_chinese_help(catalogue):
+    """Showing help in Chinese translates the command tree in place: the catalogue still
+    reads the English texts, so the suite's order cannot make it see Chinese ones."""
+    import contextlib
+    import io
+
+    import cli
+
+    english = list(catalogue.entries())
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as shown:
+            assert cli.main(["--lang", "zh", "contact", "--help"]) == 0
+        assert "记录与投资方的首次接洽" in shown.getvalue()
+        assert list(catalogue.entries()) == english
+        assert catalogue.untranslated() == []
+    finally:
+        with contextlib.redirect_stdout(io.StringIO()):
+            cli.main(["--lang", "en", "contact", "--help"])
+
+
 def test_the_mo_is_compiled_from_the_po(catalogue):
     assert catalogue.MO.exists() and catalogue.MO.read_bytes() == catalogue.compiled()
 

@@ -165,12 +165,14 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
             return SQL(text).format(schema=schema, chain=chain, events=events)
 
         self._sql = {
-            "lock": [sql("SET LOCAL lock_timeout = '{0}s'".replace(
-                "{0}", str(int(self.datastore.lock_timeout or 30)))),
-                     # every writer of the log takes this one lock, held to its commit: the
-                     # chain grows from its true head, and no login needs the table rights
-                     # LOCK TABLE would ask for (UPDATE, DELETE: recorders have neither)
-                     sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")],
+            # every writer of the log takes this one lock, held to its commit: the chain
+            # grows from its true head, and no login needs the table rights LOCK TABLE would
+            # ask for (UPDATE, DELETE: recorders have neither). One statement: the wait's
+            # limit for this transaction is set (the CTE, evaluated first) before the lock
+            # is asked for.
+            "lock": sql("WITH waiting AS MATERIALIZED (SELECT set_config('lock_timeout', "
+                        f"'{int(self.datastore.lock_timeout or 30)}s', true)) "
+                        f"SELECT pg_advisory_xact_lock({APPEND_LOCK}) FROM waiting"),
             "insert_events": sql(
                 "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
@@ -244,8 +246,7 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
                     "BIGINT", "bigint").replace("TEXT", "text")).format(
                     Identifier(self.datastore.schema), Identifier(CHAIN_TABLE), Identifier(name)))
             if missing:
-                for statement in self._sql["lock"]:
-                    c.execute(statement)
+                c.execute(self._sql["lock"])
                 from crm.store.transcoding import transcoder
 
                 decode = transcoder().decode
@@ -298,8 +299,7 @@ class ChainedPostgresApplicationRecorder(Chained, _recorder_base()):  # type: ig
         c.execute(self._sql["insert_chain_rows"], [list(column) for column in zip(*rows)])
 
     def _lock(self, c: Any) -> None:
-        for statement in self._sql["lock"]:
-            c.execute(statement)
+        c.execute(self._sql["lock"])
 
     def _stamping(self, c: Any, stamps: Sequence[Any]) -> tuple[Sequence[Any], str]:
         """A team's store: the server's clock, whatever a client says, and the login role

@@ -102,3 +102,42 @@ def test_heads_printed_on_a_log_with_gaps_verify_on_every_faithful_copy(tmp_path
             for head in heads:
                 r = run("--store", store, "verify", "--extends", head, check=False)
                 assert r.code == 0, (label, head, r.err)
+
+
+@needs_postgres
+def test_a_write_waits_for_the_logs_lock_no_longer_than_crm_lock_timeout(run, monkeypatch):
+    """The wait's limit is set in the same statement that asks for the log's lock: a write
+    behind a writer that holds it gives up after CRM_LOCK_TIMEOUT seconds, in one line, and
+    writes nothing."""
+    import threading
+
+    import psycopg
+
+    from crm.store.postgres import APPEND_LOCK
+
+    with fresh_database() as url:
+        run("--store", url, "contact", "甲", "--investor", "甲", "--sector", "其他",
+            "--planned", "1亿", "--date", "2021-01-04")
+        monkeypatch.setenv("CRM_LOCK_TIMEOUT", "1")
+        held, done = threading.Event(), threading.Event()
+
+        def hold() -> None:  # until the write has given up, or for 20 s at the most
+            with psycopg.connect(url) as holder:
+                holder.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK,))
+                held.set()
+                done.wait(20)
+                holder.rollback()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        try:
+            assert held.wait(20)
+            r = run("--store", url, "visit", "甲", "--kind", "outbound", "--date", "2021-01-05",
+                    check=False)
+        finally:
+            done.set()
+            holder.join()
+        assert r.code == 2 and "another command held the store too long" in r.err
+        assert len(r.err.strip().splitlines()) == 1
+        history = run("--store", url, "history", "甲", "--format", "json").json()
+        assert [e["event"] for e in history] == ["ContactMade"]

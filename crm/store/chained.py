@@ -36,8 +36,9 @@ class Chained:
     `_insert_rows(c, events, id_texts) -> positions`, `_id_text(originator_id)`,
     `_query(c, name, params)`, `_execute_many(c, name, rows)`, `_lock(c)` and
     `_stamping(c, stamps) -> (record times, recorded by)`; one whose rows are not tuples
-    reads them as tuples in `_tuples(name, params)`, and one whose ids read as text makes
-    them what the library reads in `_read_id(originator_id)`."""
+    reads them as tuples in `_tuples(name, params)`, one whose ids read as text makes
+    them what the library reads in `_read_id(originator_id)`, and one whose statements are
+    dear reads what a write needs under the lock in one (`_under_lock`)."""
 
     datastore: Any
     stamped_by_default = ""

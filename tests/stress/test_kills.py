@@ -217,6 +217,7 @@ def store_on(backend: str, mount: Path):
     os.chown(mount, *_postgres_ids())
     name = f"crm_tiny_{os.getpid()}"
     with psycopg.connect(PG_URL, autocommit=True) as admin:
+        _drop_leftovers(admin)
         admin.execute(f"CREATE TABLESPACE {name} LOCATION '{mount}'")
         # FILE_COPY writes every block of the new database to the small disk now. The
         # default (WAL_LOG) leaves most of them only in the server's shared memory: once
@@ -232,6 +233,28 @@ def store_on(backend: str, mount: Path):
         with psycopg.connect(PG_URL, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin.execute(f"DROP TABLESPACE IF EXISTS {name}")
+
+
+def _drop_leftovers(admin) -> None:
+    """The database and tablespace of a run killed before its clean-up (its process is
+    gone): dropped, which also frees the server of pages it could no longer write."""
+    found = admin.execute("SELECT spcname FROM pg_tablespace WHERE spcname LIKE 'crm_tiny_%' "
+                          "UNION SELECT datname FROM pg_database WHERE datname LIKE 'crm_tiny_%'")
+    for (left,) in found.fetchall():
+        pid = left.rsplit("_", 1)[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            admin.execute(f"DROP DATABASE IF EXISTS {left} WITH (FORCE)")
+            admin.execute(f"DROP TABLESPACE IF EXISTS {left}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _postgres_ids() -> tuple[int, int]:

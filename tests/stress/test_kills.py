@@ -245,6 +245,7 @@ def _drop_leftovers(admin) -> None:
         if pid.isdigit() and not _alive(int(pid)):
             admin.execute(f"DROP DATABASE IF EXISTS {left} WITH (FORCE)")
             admin.execute(f"DROP TABLESPACE IF EXISTS {left}")
+            subprocess.run(["umount", "-l", f"/tmp/crm-tiny-{pid}"], capture_output=True)
 
 
 def _alive(pid: int) -> bool:
@@ -252,8 +253,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # another user's process
+        pass
     return True
 
 

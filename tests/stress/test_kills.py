@@ -189,10 +189,15 @@ def test_a_copy_killed_at_random_moments(backend, big_zone, tmp_path):
     kill_at_random(backend, tmp_path, lambda target: (["copy", "--to", target], source))
 
 
+def _mount_of(pid: int) -> Path:
+    """Where the test run by process `pid` mounts its small disk."""
+    return Path(f"/tmp/crm-tiny-{pid}")
+
+
 @contextlib.contextmanager
 def tiny_filesystem(folder: Path, size: str):
     """A small tmpfs (needs root), unmounted after; where the database server may reach it."""
-    mount = Path(f"/tmp/crm-tiny-{os.getpid()}")
+    mount = _mount_of(os.getpid())
     mount.mkdir(exist_ok=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
                           capture_output=True)
@@ -245,7 +250,7 @@ def _drop_leftovers(admin) -> None:
         if pid.isdigit() and not _alive(int(pid)):
             admin.execute(f"DROP DATABASE IF EXISTS {left} WITH (FORCE)")
             admin.execute(f"DROP TABLESPACE IF EXISTS {left}")
-            subprocess.run(["umount", "-l", f"/tmp/crm-tiny-{pid}"], capture_output=True)
+            subprocess.run(["umount", "-l", str(_mount_of(int(pid)))], capture_output=True)
 
 
 def _alive(pid: int) -> bool:
